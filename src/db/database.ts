@@ -1,0 +1,151 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { join } from 'node:path';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Schema } from './schema.js';
+
+/**
+ * The catalog database, on PGlite (embedded) or PostgreSQL (DATABASE_URL). Features see only
+ * `db` (Kysely); the rest is for start-up, health checks and metrics.
+ */
+export interface Database {
+  readonly engine: 'pglite' | 'postgres';
+  readonly db: Kysely<Schema>;
+  ping(): Promise<void>;
+  connectionStats(): ConnectionStats;
+  /**
+   * Runs `work` while no other process can migrate, giving it a way to run one multi-statement
+   * script in its own transaction.
+   */
+  withMigrationLock<T>(
+    work: (runScript: (script: string) => Promise<void>) => Promise<T>,
+  ): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface ConnectionStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export type DatabaseLocation =
+  | { kind: 'postgres'; url: string; poolMax?: number }
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'pglite-memory' };
+
+// Both engines hand back the same JS values: int8 as a number when it fits, dates as 'YYYY-MM-DD'.
+const INT8 = 20;
+const DATE = 1082;
+function parseInt8(text: string): number | string {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : text;
+}
+const parseDate = (text: string): string => text;
+
+export async function openDatabase(location: DatabaseLocation): Promise<Database> {
+  return location.kind === 'postgres'
+    ? openPostgres(location.url, location.poolMax ?? 10)
+    : openPGlite(location.kind === 'pglite' ? location.dataDir : undefined);
+}
+
+async function openPostgres(url: string, poolMax: number): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    connectionTimeoutMillis: 10_000,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8) return parseInt8;
+        if (oid === DATE) return parseDate;
+        return pg.types.getTypeParser(oid, format);
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client that loses its server (restart, network) must not crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: 'postgres',
+    db,
+    async ping() {
+      await pool.query('select 1');
+    },
+    connectionStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
+    async withMigrationLock(work) {
+      const client = await pool.connect();
+      try {
+        await client.query(`select pg_advisory_lock(hashtext('khomoun:migrate'))`);
+        try {
+          return await work(async (script) => {
+            await client.query('begin');
+            try {
+              await client.query(script);
+              await client.query('commit');
+            } catch (error) {
+              await client.query('rollback');
+              throw error;
+            }
+          });
+        } finally {
+          await client.query(`select pg_advisory_unlock(hashtext('khomoun:migrate'))`);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPGlite(dataDir: string | undefined): Promise<Database> {
+  let lock: DataDirLock | undefined;
+  if (dataDir !== undefined) lock = lockDataDir(join(dataDir, 'pg.lock'));
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir === undefined ? undefined : join(dataDir, 'pg'), {
+      parsers: { [INT8]: parseInt8, [DATE]: parseDate },
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  const dialect = new PGliteDialect(pglite);
+  const db = new Kysely<Schema>({ dialect });
+  return {
+    engine: 'pglite',
+    db,
+    async ping() {
+      await db.selectNoFrom((eb) => eb.val(1).as('one')).execute();
+    },
+    connectionStats() {
+      const { inUse, waiting } = dialect.connectionStats();
+      return { total: 1, idle: inUse ? 0 : 1, waiting };
+    },
+    async withMigrationLock(work) {
+      // The data-directory lock already keeps every other process out; migrations run before
+      // anything else uses the connection, so they may talk to PGlite directly.
+      return work(async (script) => {
+        await pglite.transaction(async (tx) => {
+          await tx.exec(script);
+        });
+      });
+    },
+    async close() {
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
+}

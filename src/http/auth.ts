@@ -1,0 +1,111 @@
+import type {} from '@fastify/cookie';
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Accounts, AuthUser } from '../accounts/index.js';
+import { Forbidden, Unauthenticated } from '../lib/errors.js';
+
+export interface Auth {
+  user: AuthUser;
+  via: 'token' | 'session';
+  tokenId?: string;
+  /** The raw session id from the cookie; CSRF tokens are bound to it. */
+  sessionId?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Auth | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes that must answer without looking at credentials (health checks, metrics). */
+    skipAuth?: boolean;
+  }
+}
+
+export const sessionCookie = 'khomoun_session';
+
+export interface CookieSettings {
+  secure: boolean;
+  maxAgeSeconds: number;
+}
+
+/**
+ * Works out who is calling: an API token (`Authorization: Bearer`, `X-API-Key`, or a bare
+ * `Authorization` value as CKAN clients send), else a browser session cookie. A token that is
+ * present but not valid is refused outright rather than treated as anonymous, so that clients
+ * notice a revoked or mistyped key.
+ */
+export const authPlugin = fp<{ accounts: Accounts; cookies: CookieSettings }>(
+  async (app, { accounts, cookies }) => {
+    app.decorateRequest('auth', null);
+
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.config.skipAuth) return;
+      const token = presentedToken(request);
+      if (token !== undefined) {
+        if (token === '')
+          throw new Unauthenticated('The Authorization header has an unsupported scheme');
+        const user = await accounts.tokens.authenticate(token);
+        if (!user)
+          throw new Unauthenticated('The API token is not valid, has expired or was revoked');
+        request.auth = { user, via: 'token', tokenId: user.tokenId };
+        return;
+      }
+      const sessionId = request.cookies[sessionCookie];
+      if (sessionId === undefined || sessionId === '') return;
+      const session = await accounts.sessions.resolveSession(sessionId);
+      if (!session) {
+        clearSessionCookie(reply, cookies);
+        return;
+      }
+      request.auth = { user: session.user, via: 'session', sessionId };
+      if (session.extendedUntil) setSessionCookie(reply, sessionId, cookies);
+    });
+  },
+  { name: 'khomoun-auth', dependencies: ['@fastify/cookie'] },
+);
+
+/** undefined: no credentials; '': credentials in a form we do not accept. */
+function presentedToken(request: FastifyRequest): string | undefined {
+  const apiKey = request.headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.trim() !== '') return apiKey.trim();
+  const header = request.headers.authorization?.trim();
+  if (!header) return undefined;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  if (bearer) return bearer[1];
+  return /\s/.test(header) ? '' : header;
+}
+
+export function setSessionCookie(
+  reply: FastifyReply,
+  sessionId: string,
+  cookies: CookieSettings,
+): void {
+  reply.setCookie(sessionCookie, sessionId, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: cookies.secure,
+    maxAge: cookies.maxAgeSeconds,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, cookies: CookieSettings): void {
+  reply.clearCookie(sessionCookie, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: cookies.secure,
+  });
+}
+
+export function requireUser(request: FastifyRequest): AuthUser {
+  if (!request.auth) throw new Unauthenticated();
+  return request.auth.user;
+}
+
+export function requireSysadmin(request: FastifyRequest): AuthUser {
+  const user = requireUser(request);
+  if (!user.isSysadmin) throw new Forbidden('Only platform administrators can do this');
+  return user;
+}

@@ -1,0 +1,79 @@
+/**
+ * Typed errors thrown by services. One handler (src/http/error-handler.ts) turns them into
+ * the uniform `{"error": {code, message, details}}` body, so no route builds error responses.
+ */
+export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: ErrorDetails | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details?: ErrorDetails,
+    headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
+  }
+}
+
+export class Invalid extends AppError {
+  /** A request value failed a rule that the schema cannot express; `field` names it for the client. */
+  constructor(field: string, message: string) {
+    super(400, 'VALIDATION_FAILED', `${field}: ${message}`, [{ field, message }]);
+  }
+}
+
+export class Unauthenticated extends AppError {
+  constructor(message = 'Authentication is required') {
+    super(401, 'UNAUTHENTICATED', message, undefined, { 'www-authenticate': 'Bearer' });
+  }
+}
+
+export class Forbidden extends AppError {
+  constructor(message = 'You are not allowed to do this') {
+    super(403, 'FORBIDDEN', message);
+  }
+}
+
+export class NotFound extends AppError {
+  constructor(what = 'Resource') {
+    super(404, 'NOT_FOUND', `${what} not found`);
+  }
+}
+
+export class Conflict extends AppError {
+  constructor(message: string, field?: string) {
+    super(409, 'CONFLICT', message, field ? [{ field, message }] : undefined);
+  }
+}
+
+export class PreconditionFailed extends AppError {
+  constructor(message = 'The resource was changed by someone else; reload and try again') {
+    super(412, 'PRECONDITION_FAILED', message);
+  }
+}
+
+export class TooManyRequests extends AppError {
+  constructor(message: string, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(
+      429,
+      'TOO_MANY_REQUESTS',
+      message,
+      { retryAfterSeconds: seconds },
+      {
+        'retry-after': String(seconds),
+      },
+    );
+  }
+}

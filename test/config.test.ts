@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, configVariables, loadConfig, parseEnv } from '../src/config.js';
+
+describe('configuration', () => {
+  it('has working defaults for the embedded setup', () => {
+    const config = parseEnv({});
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.demo, true);
+    assert.equal(config.publicUrl, 'http://127.0.0.1:8080');
+    assert.equal(config.cookieSecure, false);
+    assert.ok(config.dataDir.endsWith('/data'));
+  });
+
+  it('rejects each bad value with a message naming the variable', () => {
+    const bad: Record<string, string> = {
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://localhost/db',
+      REDIS_URL: 'not a url',
+      KHOMOUN_DEMO: 'maybe',
+      LOG_LEVEL: 'loud',
+      ADMIN_EMAIL: 'admin',
+      ADMIN_PASSWORD: 'short',
+      SESSION_SECRET: 'too-short',
+      BODY_LIMIT_BYTES: '-1',
+      TOKEN_CACHE_SECONDS: '9999',
+    };
+    for (const [name, value] of Object.entries(bad)) {
+      assert.throws(
+        () => parseEnv({ [name]: value }),
+        (error: unknown) =>
+          error instanceof ConfigError && error.variable === name && error.message.startsWith(name),
+        name,
+      );
+    }
+  });
+
+  it('never echoes a database URL, which may hold a password', () => {
+    assert.throws(
+      () => parseEnv({ DATABASE_URL: 'http://user:hunter2@db/x' }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes('hunter2'),
+    );
+  });
+
+  it('marks cookies Secure when the public URL is https', () => {
+    assert.equal(parseEnv({ PUBLIC_URL: 'https://data.gov.la/' }).cookieSecure, true);
+    assert.equal(parseEnv({ PUBLIC_URL: 'https://data.gov.la/' }).publicUrl, 'https://data.gov.la');
+  });
+
+  it('generates SESSION_SECRET once into DATA_DIR, readable only by the owner, and keeps it', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'khomoun-config-'));
+    const first = loadConfig({ DATA_DIR: dataDir });
+    const second = loadConfig({ DATA_DIR: dataDir });
+    assert.equal(first.sessionSecret, second.sessionSecret);
+    assert.ok(first.sessionSecret.length >= 32);
+    assert.equal(statSync(join(dataDir, 'session-secret')).mode & 0o777, 0o600);
+    assert.equal(
+      loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: 'x'.repeat(40) }).sessionSecret,
+      'x'.repeat(40),
+    );
+  });
+
+  it('documents every variable in the README configuration table', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const name of configVariables)
+      assert.match(readme, new RegExp(`^\\| \`${name}\` +\\|`, 'm'), name);
+  });
+});

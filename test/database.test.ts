@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import {
+  DataDirLocked,
+  loadMigrations,
+  migrate,
+  MigrationError,
+  openDatabase,
+  type Database,
+  type Migration,
+} from '../src/db/index.js';
+import { testEngines } from './helpers/engines.js';
+
+for (const engine of testEngines()) {
+  describe(`database on ${engine.name}`, () => {
+    let database: Database;
+    let dispose: () => Promise<void>;
+    before(async () => {
+      ({ database, dispose } = await engine.freshDatabase());
+    });
+    after(() => dispose());
+
+    it('applies every migration once and records them', async () => {
+      const known = await loadMigrations();
+      assert.deepEqual(await migrate(database), []);
+      const rows = await database.db
+        .selectFrom('schema_migrations')
+        .select(['version', 'name'])
+        .execute();
+      assert.deepEqual(
+        rows.map((row) => row.version),
+        known.map((migration) => migration.version),
+      );
+    });
+
+    it('refuses to start when an applied migration was edited', async () => {
+      const known = await loadMigrations();
+      const edited: Migration[] = known.map((migration, index) =>
+        index === 0 ? { ...migration, checksum: 'edited' } : migration,
+      );
+      await assert.rejects(migrate(database, edited), MigrationError);
+    });
+
+    it('refuses a database written by a newer version', async () => {
+      const known = await loadMigrations();
+      // Knowing one migration fewer than the database has applied: the last one is unknown.
+      await assert.rejects(migrate(database, known.slice(0, -1)), (error: unknown) => {
+        return error instanceof MigrationError && /newer version/.test(error.message);
+      });
+    });
+
+    it('rolls back a failing migration completely, bookkeeping included', async () => {
+      const known = await loadMigrations();
+      const broken: Migration = {
+        version: known.length + 1,
+        name: 'broken',
+        script: 'CREATE TABLE half_done (id int); SELECT no_such_function();',
+        checksum: 'x',
+      };
+      await assert.rejects(migrate(database, [...known, broken]));
+      const tables = await sql<{
+        n: number;
+      }>`select count(*)::int as n from information_schema.tables where table_name = 'half_done'`.execute(
+        database.db,
+      );
+      assert.equal(tables.rows[0]?.n, 0);
+      const versions = await database.db
+        .selectFrom('schema_migrations')
+        .select('version')
+        .execute();
+      assert.equal(versions.length, known.length);
+    });
+
+    it('returns the same JavaScript values on both engines', async () => {
+      const result = await sql<{
+        big: number;
+        date: string;
+        at: Date;
+        json: unknown;
+        huge: string;
+      }>`
+        select 42::int8 as big, date '2026-11-25' as date, timestamptz '2026-11-25T10:00:00Z' as at,
+               '{"a": [1, "ລາວ"]}'::jsonb as json, 9007199254740993::int8 as huge`.execute(
+        database.db,
+      );
+      const row = result.rows[0];
+      assert.equal(row?.big, 42);
+      assert.equal(row?.date, '2026-11-25');
+      assert.equal(row?.at.toISOString(), '2026-11-25T10:00:00.000Z');
+      assert.deepEqual(row?.json, { a: [1, 'ລາວ'] });
+      assert.equal(String(row?.huge), '9007199254740993');
+    });
+
+    it('serialises concurrent transactions without losing writes', async () => {
+      await sql`create table if not exists counter_test (id int primary key, n int not null)`.execute(
+        database.db,
+      );
+      await sql`insert into counter_test values (1, 0) on conflict do nothing`.execute(database.db);
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          database.db.transaction().execute(async (tx) => {
+            const row = await sql<{
+              n: number;
+            }>`select n from counter_test where id = 1 for update`.execute(tx);
+            await sql`update counter_test set n = ${(row.rows[0]?.n ?? 0) + 1} where id = 1`.execute(
+              tx,
+            );
+          }),
+        ),
+      );
+      const final = await sql<{ n: number }>`select n from counter_test where id = 1`.execute(
+        database.db,
+      );
+      assert.equal(final.rows[0]?.n, 20);
+    });
+  });
+}
+
+describe('PGlite data directory', () => {
+  it('lets only one process (or opener) use a data directory at a time, and keeps data across reopen', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'khomoun-pglite-'));
+    const first = await openDatabase({ kind: 'pglite', dataDir });
+    await migrate(first);
+    await first.db
+      .insertInto('users')
+      .values({
+        email: 'keep@example.org',
+        display_name: 'Keep',
+        password_hash: null,
+        language: 'lo',
+      })
+      .execute();
+    await assert.rejects(openDatabase({ kind: 'pglite', dataDir }), (error: unknown) => {
+      return (
+        error instanceof DataDirLocked &&
+        error.holderPid === process.pid &&
+        /in use by another Khomoun process/.test(error.message)
+      );
+    });
+    await first.close();
+    assert.equal(existsSync(join(dataDir, 'pg.lock')), false);
+
+    const second = await openDatabase({ kind: 'pglite', dataDir });
+    try {
+      const row = await second.db.selectFrom('users').select('email').executeTakeFirst();
+      assert.equal(row?.email, 'keep@example.org');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'khomoun-pglite-'));
+    // No process has pid 2^22 + 1 on Linux (pid_max is at most 2^22).
+    writeFileSync(
+      join(dataDir, 'pg.lock'),
+      JSON.stringify({ pid: 4194305, since: '2026-01-01T00:00:00Z' }),
+    );
+    const database = await openDatabase({ kind: 'pglite', dataDir });
+    await database.close();
+  });
+});

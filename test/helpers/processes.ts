@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPostgresDatabase } from './engines.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const cliEntry = join(root, 'src', 'cli', 'run.ts');
+
+/** Where a child process keeps its data: a PGlite DATA_DIR, or a fresh PostgreSQL database. */
+export interface ProcessStorage {
+  name: 'pglite' | 'postgres';
+  env: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+export function processStorages(): Array<{
+  name: 'pglite' | 'postgres';
+  create: () => Promise<ProcessStorage>;
+}> {
+  const wanted = (process.env.TEST_ENGINES ?? 'pglite,postgres').split(',');
+  const list: Array<{ name: 'pglite' | 'postgres'; create: () => Promise<ProcessStorage> }> = [];
+  if (wanted.includes('pglite')) {
+    list.push({
+      name: 'pglite',
+      async create() {
+        const dataDir = mkdtempSync(join(tmpdir(), 'khomoun-proc-'));
+        return {
+          name: 'pglite',
+          env: { DATA_DIR: dataDir },
+          async dispose() {
+            rmSync(dataDir, { recursive: true, force: true });
+          },
+        };
+      },
+    });
+  }
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (wanted.includes('postgres') && adminUrl) {
+    list.push({
+      name: 'postgres',
+      async create() {
+        const created = await createPostgresDatabase(adminUrl);
+        const dataDir = mkdtempSync(join(tmpdir(), 'khomoun-proc-'));
+        return {
+          name: 'postgres',
+          env: { DATA_DIR: dataDir, DATABASE_URL: created.url },
+          async dispose() {
+            await created.drop();
+            rmSync(dataDir, { recursive: true, force: true });
+          },
+        };
+      },
+    });
+  }
+  return list;
+}
+
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    KHOMOUN_DEMO: '0',
+  };
+  return { ...base, ...env };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `khomoun ARGS` from the TypeScript sources (the bin does the same from dist/). */
+export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
+      cwd: root,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface ServerProcess {
+  url: string;
+  output(): string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `khomoun serve` on a free port and waits until it says where it listens. */
+export function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'serve'], {
+      cwd: root,
+      env: childEnv({ PORT: '0', LOG_LEVEL: 'warn', ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    // 'close', not 'exit': by then everything the server printed has been read.
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /Khomoun is listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1],
+          output: () => output,
+          async stop() {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
