@@ -1,0 +1,2 @@
+export { renderErrorPage } from './error-page.js';
+export { webRoutes, type WebOptions } from './routes.js';
