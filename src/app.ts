@@ -1,0 +1,110 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import { accountRoutes, createAccounts, type Accounts } from './accounts/index.js';
+import { catalogRoutes } from './catalog/index.js';
+import type { Config } from './config.js';
+import type { CounterStore } from './counters/index.js';
+import { loadMigrations, type Database } from './db/index.js';
+import { authPlugin, type CookieSettings } from './http/auth.js';
+import { createCsrf } from './http/csrf.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { installGracefulClose } from './http/graceful-close.js';
+import { loggerOptions } from './http/logging.js';
+import { installMetrics } from './http/metrics.js';
+import { installOpenApi } from './http/openapi.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { requestIdFor } from './http/request-id.js';
+import { renderErrorPage, webRoutes } from './web/index.js';
+
+export interface AppDependencies {
+  config: Config;
+  /** Owned by the caller, who closes it after the app. */
+  database: Database;
+  /** Owned by the caller, who closes it after the app. */
+  counters: CounterStore;
+  now?: () => Date;
+  /** Where log lines go; stdout when not given. */
+  logStream?: DestinationStream;
+}
+
+export interface App {
+  http: FastifyInstance;
+  accounts: Accounts;
+}
+
+/** Builds the whole HTTP application; used by `khomoun serve` and by tests through `inject`. */
+export async function buildApp({
+  config,
+  database,
+  counters,
+  now,
+  logStream,
+}: AppDependencies): Promise<App> {
+  const http = Fastify({
+    logger: { ...loggerOptions(config.logLevel), ...(logStream && { stream: logStream }) },
+    genReqId: requestIdFor,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Typed query values ("true", "10") are coerced by the schema; extra fields are refused.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  });
+  http.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installGracefulClose(http);
+
+  const accounts = createAccounts({
+    db: database.db,
+    counters,
+    sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+    tokenCacheSeconds: config.tokenCacheSeconds,
+    ...(now && { now }),
+  });
+  http.addHook('onClose', async () => {
+    await accounts.close();
+  });
+
+  const cookies: CookieSettings = {
+    secure: config.cookieSecure,
+    maxAgeSeconds: config.sessionMaxAgeSeconds,
+  };
+  const csrf = createCsrf(config.sessionSecret, config.cookieSecure);
+
+  installErrorHandling(http, renderErrorPage);
+  await http.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Lets other sites' pages and apps call the open API from browsers.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  await http.register(cookie);
+  await http.register(formbody, { bodyLimit: config.bodyLimitBytes });
+  installMetrics(http, {
+    connectionStats: () => database.connectionStats(),
+    metricsToken: config.metricsToken,
+  });
+  await installOpenApi(http, config.publicUrl);
+  await http.register(authPlugin, { accounts, cookies });
+  await http.register(csrf.plugin);
+
+  const latestMigration = (await loadMigrations()).length;
+  await http.register(opsRoutes, { database, latestMigration });
+  await http.register(accountRoutes, { prefix: '/api/v1', accounts });
+  await http.register(catalogRoutes, { prefix: '/api/v1', db: database.db });
+  await http.register(webRoutes, { accounts, csrf, cookies });
+
+  return { http, accounts };
+}

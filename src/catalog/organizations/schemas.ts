@@ -1,0 +1,120 @@
+import { Type } from 'typebox';
+import { TranslatableInput, TranslatableOutput } from '../translatable.js';
+
+const Kind = Type.Union(
+  [
+    Type.Literal('ministry'),
+    Type.Literal('province'),
+    Type.Literal('department'),
+    Type.Literal('state_enterprise'),
+    Type.Literal('other'),
+  ],
+  { description: 'ministry, province, department (under a ministry), state_enterprise or other' },
+);
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('editor'), Type.Literal('member')], {
+  description:
+    'admin: manages members and approves; editor: creates and submits datasets; member: sees drafts',
+});
+const NullableString = (options: { maxLength: number; format?: string }) =>
+  Type.Union([Type.String(options), Type.Null()]);
+const Slug = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 100 });
+
+export const OrganizationSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    slug: Type.String(),
+    title: TranslatableOutput,
+    description: TranslatableOutput,
+    kind: Kind,
+    parent: Type.Union([Type.Object({ id: Type.String(), slug: Type.String() }), Type.Null()]),
+    website: Type.Union([Type.String(), Type.Null()]),
+    contact_email: Type.Union([Type.String(), Type.Null()]),
+    contact_phone: Type.Union([Type.String(), Type.Null()]),
+    logo_url: Type.Union([Type.String(), Type.Null()]),
+    demo: Type.Boolean({ description: 'Demo content, not real government data' }),
+    version: Type.Integer({ description: 'Send it back as If-Match: "<version>" when editing' }),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Organization' },
+);
+
+const editable = {
+  description: Type.Optional(TranslatableInput(20_000)),
+  kind: Kind,
+  parent: Type.Optional(
+    Type.Union([Type.String({ maxLength: 100 }), Type.Null()], { description: 'id or slug' }),
+  ),
+  website: Type.Optional(NullableString({ maxLength: 500 })),
+  contact_email: Type.Optional(NullableString({ maxLength: 254 })),
+  contact_phone: Type.Optional(NullableString({ maxLength: 50 })),
+  logo_url: Type.Optional(NullableString({ maxLength: 500 })),
+};
+
+export const CreateOrganizationBody = Type.Object(
+  {
+    slug: Type.Optional(Slug),
+    title: TranslatableInput(300),
+    ...editable,
+    kind: Type.Optional(Kind),
+    demo: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateOrganizationBody = Type.Object(
+  {
+    slug: Type.Optional(Slug),
+    title: Type.Optional(TranslatableInput(300)),
+    ...editable,
+    kind: Type.Optional(Kind),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const OrganizationListQuery = Type.Object({
+  kind: Type.Optional(Kind),
+  parent: Type.Optional(Type.String({ maxLength: 100, description: 'id or slug of the parent' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  after: Type.Optional(
+    Type.String({ maxLength: 100, description: 'Cursor: the `next` of the previous page' }),
+  ),
+});
+
+export const OrganizationListSchema = Type.Object({
+  total: Type.Integer(),
+  items: Type.Array(OrganizationSchema),
+  next: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const MemberSchema = Type.Object(
+  {
+    user_id: Type.String({ format: 'uuid' }),
+    email: Type.String(),
+    display_name: Type.String(),
+    role: Role,
+    since: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Member' },
+);
+
+export const MemberListSchema = Type.Object({ items: Type.Array(MemberSchema) });
+
+export const AddMemberBody = Type.Object(
+  {
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+    user_id: Type.Optional(Type.String({ maxLength: 100 })),
+    role: Role,
+  },
+  { additionalProperties: false },
+);
+
+export const ChangeRoleBody = Type.Object({ role: Role }, { additionalProperties: false });
+
+export const OrganizationParams = Type.Object({
+  id: Type.String({ maxLength: 100, description: 'id or slug' }),
+});
+export const MemberParams = Type.Object({
+  id: Type.String({ maxLength: 100, description: 'organization id or slug' }),
+  userId: Type.String({ maxLength: 100 }),
+});

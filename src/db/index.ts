@@ -1,0 +1,19 @@
+export {
+  openDatabase,
+  type Database,
+  type DatabaseLocation,
+  type ConnectionStats,
+} from './database.js';
+export { migrate, loadMigrations, isMigrated, MigrationError, type Migration } from './migrate.js';
+export { DataDirLocked } from './data-dir-lock.js';
+export type {
+  Schema,
+  UsersTable,
+  SessionsTable,
+  ApiTokensTable,
+  OrganizationsTable,
+  MembershipsTable,
+  AuditEventsTable,
+  OrganizationKind,
+  MembershipRole,
+} from './schema.js';
