@@ -41,6 +41,31 @@ export function createApiTokenService({ db, cacheSeconds, now }: ApiTokenService
     for (const [hash, entry] of cache) if (ids.includes(entry.user.tokenId)) cache.delete(hash);
   };
 
+  const use = (hash: string, entry: CachedToken, time: number): TokenUser | undefined => {
+    if (entry.expiresAt <= time) {
+      cache.delete(hash);
+      return undefined;
+    }
+    pendingUses.set(entry.user.tokenId, new Date(time));
+    return entry.user;
+  };
+
+  const lookUp = async (hash: string, time: number): Promise<TokenUser | undefined> => {
+    const found = await q.findLiveToken(db, hash, new Date(time));
+    if (!found) {
+      cache.delete(hash);
+      return undefined;
+    }
+    if (cache.size >= maxCachedTokens) cache.clear();
+    const entry: CachedToken = {
+      user: { ...toAuthUser(found.user), tokenId: found.token_id },
+      expiresAt: found.expires_at?.getTime() ?? Infinity,
+      checkedAt: time,
+    };
+    cache.set(hash, entry);
+    return use(hash, entry, time);
+  };
+
   const flushUses = async () => {
     if (pendingUses.size === 0) return;
     const uses = new Map(pendingUses);
@@ -100,32 +125,17 @@ export function createApiTokenService({ db, cacheSeconds, now }: ApiTokenService
       return ids.length;
     },
 
-    /** The owner of a usable token, or undefined for an unknown, revoked or expired one. */
-    async authenticate(token: string): Promise<TokenUser | undefined> {
+    /**
+     * The owner of a usable token, or undefined for an unknown, revoked or expired one. Answers
+     * from the cache without a promise when it can: this is on every API call's path.
+     */
+    authenticate(token: string): TokenUser | undefined | Promise<TokenUser | undefined> {
       if (token.length > 200) return undefined;
       const hash = sha256Hex(token);
       const time = now().getTime();
-      let entry = cache.get(hash);
-      if (!entry || time - entry.checkedAt > cacheSeconds * 1000) {
-        const found = await q.findLiveToken(db, hash, new Date(time));
-        if (!found) {
-          cache.delete(hash);
-          return undefined;
-        }
-        if (cache.size >= maxCachedTokens) cache.clear();
-        entry = {
-          user: { ...toAuthUser(found.user), tokenId: found.token_id },
-          expiresAt: found.expires_at?.getTime() ?? Infinity,
-          checkedAt: time,
-        };
-        cache.set(hash, entry);
-      }
-      if (entry.expiresAt <= time) {
-        cache.delete(hash);
-        return undefined;
-      }
-      pendingUses.set(entry.user.tokenId, new Date(time));
-      return entry.user;
+      const entry = cache.get(hash);
+      if (entry && time - entry.checkedAt <= cacheSeconds * 1000) return use(hash, entry, time);
+      return lookUp(hash, time);
     },
 
     /** Forget cached facts about a user (disabled, demoted) so the next request reads them anew. */

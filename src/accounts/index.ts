@@ -4,6 +4,7 @@ export { accountRoutes } from './routes.js';
 export { presentUser, presentToken } from './present.js';
 export { normalizeEmail } from './users.js';
 export type { AuthUser, Language } from './users.js';
+export type { TokenUser } from './api-token-service.js';
 export type { UserRow, TokenRow } from './queries.js';
 export { loginLimits } from './login-throttle.js';
 export { passwordMinLength } from './passwords.js';

@@ -30,12 +30,18 @@ export function presentToken(row: TokenRow): Static<typeof TokenSchema> {
   };
 }
 
+// Token users are cached objects that live as long as the token cache entry, so their
+// presentation can be reused; session users are fresh objects and simply miss.
+const presentedMe = new WeakMap<AuthUser, Static<typeof MeSchema>>();
+
 /**
  * `/api/v1/me` from what authentication already loaded: the busiest authenticated call answers
  * without another database round trip (an authenticated user is active by definition).
  */
 export function presentMe(user: AuthUser, via: 'token' | 'session'): Static<typeof MeSchema> {
-  return {
+  const cached = presentedMe.get(user);
+  if (cached?.authenticated_by === via) return cached;
+  const body: Static<typeof MeSchema> = {
     id: user.id,
     email: user.email,
     display_name: user.displayName,
@@ -46,4 +52,6 @@ export function presentMe(user: AuthUser, via: 'token' | 'session'): Static<type
     last_login_at: user.lastLoginAt?.toISOString() ?? null,
     authenticated_by: via,
   };
+  presentedMe.set(user, body);
+  return body;
 }

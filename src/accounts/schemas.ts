@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
+import { NullableString, StringEnum } from '../http/schemas.js';
 
-const Language = Type.Union([Type.Literal('lo'), Type.Literal('en')], {
+const Language = StringEnum(['lo', 'en'], {
   description: 'Preferred language of the interface and of emails',
 });
 const Timestamp = Type.String({ format: 'date-time' });
-const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+const NullableTimestamp = NullableString({ format: 'date-time' });
 
 export const UserSchema = Type.Object(
   {
@@ -22,7 +23,7 @@ export const UserSchema = Type.Object(
 
 export const MeSchema = Type.Object({
   ...UserSchema.properties,
-  authenticated_by: Type.Union([Type.Literal('token'), Type.Literal('session')]),
+  authenticated_by: StringEnum(['token', 'session']),
 });
 
 export const TokenSchema = Type.Object(
@@ -96,7 +97,7 @@ export const UserListQuery = Type.Object({
 
 export const UserListSchema = Type.Object({
   items: Type.Array(UserSchema),
-  next: Type.Union([Type.String(), Type.Null()]),
+  next: NullableString(),
 });
 
 export const TokenListSchema = Type.Object({ items: Type.Array(TokenSchema) });

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { isBlank, normalizeLaoInput, type InputOptions } from '../lao/index.js';
+import { NullableString } from '../http/schemas.js';
 import { Invalid } from '../lib/errors.js';
 
 /** Text given in Lao and/or English: `{"lo": "...", "en": "..."}` in every API. */
@@ -13,8 +14,8 @@ export const TranslatableInput = (maxLength: number) =>
   );
 
 export const TranslatableOutput = Type.Object({
-  lo: Type.Union([Type.String(), Type.Null()]),
-  en: Type.Union([Type.String(), Type.Null()]),
+  lo: NullableString(),
+  en: NullableString(),
 });
 
 export type Translatable = Static<typeof TranslatableOutput>;

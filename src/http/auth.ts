@@ -1,7 +1,7 @@
 import type {} from '@fastify/cookie';
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Accounts, AuthUser } from '../accounts/index.js';
+import type { Accounts, AuthUser, TokenUser } from '../accounts/index.js';
 import { Forbidden, Unauthenticated } from '../lib/errors.js';
 
 export interface Auth {
@@ -39,20 +39,7 @@ export const authPlugin = fp<{ accounts: Accounts; cookies: CookieSettings }>(
   async (app, { accounts, cookies }) => {
     app.decorateRequest('auth', null);
 
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.routeOptions.config.skipAuth) return;
-      const token = presentedToken(request);
-      if (token !== undefined) {
-        if (token === '')
-          throw new Unauthenticated('The Authorization header has an unsupported scheme');
-        const user = await accounts.tokens.authenticate(token);
-        if (!user)
-          throw new Unauthenticated('The API token is not valid, has expired or was revoked');
-        request.auth = { user, via: 'token', tokenId: user.tokenId };
-        return;
-      }
-      const sessionId = request.cookies[sessionCookie];
-      if (sessionId === undefined || sessionId === '') return;
+    const fromSession = async (request: FastifyRequest, reply: FastifyReply, sessionId: string) => {
       const session = await accounts.sessions.resolveSession(sessionId);
       if (!session) {
         clearSessionCookie(reply, cookies);
@@ -60,6 +47,32 @@ export const authPlugin = fp<{ accounts: Accounts; cookies: CookieSettings }>(
       }
       request.auth = { user: session.user, via: 'session', sessionId };
       if (session.extendedUntil) setSessionCookie(reply, sessionId, cookies);
+    };
+
+    // A callback hook, not an async one: a cached token is answered without a promise, and this
+    // runs on every API call.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.routeOptions.config.skipAuth) return done();
+      const token = presentedToken(request);
+      if (token === undefined) {
+        const sessionId = request.cookies[sessionCookie];
+        if (sessionId === undefined || sessionId === '') return done();
+        fromSession(request, reply, sessionId).then(() => done(), done);
+        return;
+      }
+      if (token === '')
+        return done(new Unauthenticated('The Authorization header has an unsupported scheme'));
+      const found = accounts.tokens.authenticate(token);
+      const accept = (user: TokenUser | undefined) => {
+        if (!user)
+          return done(
+            new Unauthenticated('The API token is not valid, has expired or was revoked'),
+          );
+        request.auth = { user, via: 'token', tokenId: user.tokenId };
+        done();
+      };
+      if (found instanceof Promise) found.then(accept, done);
+      else accept(found);
     });
   },
   { name: 'khomoun-auth', dependencies: ['@fastify/cookie'] },

@@ -68,9 +68,15 @@ export function createCsrf(secret: string, secureCookies: boolean) {
 
   const plugin = fp(
     async (app) => {
-      app.addHook('preHandler', async (request) => {
-        if (!unsafeMethods.has(request.method)) return;
-        if (request.auth?.via === 'session' || request.routeOptions.config.csrf) verify(request);
+      app.addHook('preHandler', (request, _reply, done) => {
+        if (!unsafeMethods.has(request.method)) return done();
+        if (request.auth?.via !== 'session' && !request.routeOptions.config.csrf) return done();
+        try {
+          verify(request);
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
       });
     },
     { name: 'khomoun-csrf', dependencies: ['khomoun-auth'] },

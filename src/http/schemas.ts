@@ -20,3 +20,17 @@ export const commonErrors = {
   404: ErrorSchema,
   429: ErrorSchema,
 } as const;
+
+// Response schemas are compiled by fast-json-stringify, which checks every value of an
+// `anyOf` (TypeBox's Union) with a validator, formats included, on every response. A type
+// array or a typed enum is resolved with `typeof` instead, so shared shapes use these forms.
+
+/** One of a fixed set of strings. */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string; default?: T[number] } = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+/** A string or null. */
+export const NullableString = (options: Record<string, unknown> = {}) =>
+  Type.Unsafe<string | null>({ type: ['string', 'null'], ...options });

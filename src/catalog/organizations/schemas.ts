@@ -1,21 +1,15 @@
 import { Type } from 'typebox';
+import { NullableString, StringEnum } from '../../http/schemas.js';
 import { TranslatableInput, TranslatableOutput } from '../translatable.js';
 
-const Kind = Type.Union(
-  [
-    Type.Literal('ministry'),
-    Type.Literal('province'),
-    Type.Literal('department'),
-    Type.Literal('state_enterprise'),
-    Type.Literal('other'),
-  ],
-  { description: 'ministry, province, department (under a ministry), state_enterprise or other' },
-);
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('editor'), Type.Literal('member')], {
+const Kind = StringEnum(['ministry', 'province', 'department', 'state_enterprise', 'other'], {
+  description: 'ministry, province, department (under a ministry), state_enterprise or other',
+});
+const Role = StringEnum(['admin', 'editor', 'member'], {
   description:
     'admin: manages members and approves; editor: creates and submits datasets; member: sees drafts',
 });
-const NullableString = (options: { maxLength: number; format?: string }) =>
+const NullableText = (options: { maxLength: number; format?: string }) =>
   Type.Union([Type.String(options), Type.Null()]);
 const Slug = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 100 });
 
@@ -27,10 +21,10 @@ export const OrganizationSchema = Type.Object(
     description: TranslatableOutput,
     kind: Kind,
     parent: Type.Union([Type.Object({ id: Type.String(), slug: Type.String() }), Type.Null()]),
-    website: Type.Union([Type.String(), Type.Null()]),
-    contact_email: Type.Union([Type.String(), Type.Null()]),
-    contact_phone: Type.Union([Type.String(), Type.Null()]),
-    logo_url: Type.Union([Type.String(), Type.Null()]),
+    website: NullableString(),
+    contact_email: NullableString(),
+    contact_phone: NullableString(),
+    logo_url: NullableString(),
     demo: Type.Boolean({ description: 'Demo content, not real government data' }),
     version: Type.Integer({ description: 'Send it back as If-Match: "<version>" when editing' }),
     created_at: Type.String({ format: 'date-time' }),
@@ -45,10 +39,10 @@ const editable = {
   parent: Type.Optional(
     Type.Union([Type.String({ maxLength: 100 }), Type.Null()], { description: 'id or slug' }),
   ),
-  website: Type.Optional(NullableString({ maxLength: 500 })),
-  contact_email: Type.Optional(NullableString({ maxLength: 254 })),
-  contact_phone: Type.Optional(NullableString({ maxLength: 50 })),
-  logo_url: Type.Optional(NullableString({ maxLength: 500 })),
+  website: Type.Optional(NullableText({ maxLength: 500 })),
+  contact_email: Type.Optional(NullableText({ maxLength: 254 })),
+  contact_phone: Type.Optional(NullableText({ maxLength: 50 })),
+  logo_url: Type.Optional(NullableText({ maxLength: 500 })),
 };
 
 export const CreateOrganizationBody = Type.Object(
@@ -84,7 +78,7 @@ export const OrganizationListQuery = Type.Object({
 export const OrganizationListSchema = Type.Object({
   total: Type.Integer(),
   items: Type.Array(OrganizationSchema),
-  next: Type.Union([Type.String(), Type.Null()]),
+  next: NullableString(),
 });
 
 export const MemberSchema = Type.Object(

@@ -1,0 +1,116 @@
+// Shared pieces of the benchmarks: child processes with their output in files (so the parent,
+// which also runs autocannon, does not spend CPU draining pipes), autocannon rounds, and the
+// RESULTS.md section writer.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+export const root = new URL('../', import.meta.url).pathname;
+// USER_HZ: 100 on every Linux this runs on.
+const clockTicksPerSecond = 100;
+
+export interface Started {
+  child: ChildProcess;
+  url: string;
+  /** Highest resident memory of the process so far (VmHWM), in MiB. */
+  peakRssMiB(): number;
+  /** CPU time (user + system) the process has used so far, in milliseconds. */
+  cpuMs(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts `node args…`, waits until its output file holds a line matching `ready`, whose first group is the URL. */
+export async function startNode(
+  args: string[],
+  env: Record<string, string>,
+  outputFile: string,
+  ready: RegExp,
+): Promise<Started> {
+  const out = openSync(outputFile, 'w');
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+  });
+  const deadline = Date.now() + 60_000;
+  let url: string | undefined;
+  while (!url) {
+    if (child.exitCode !== null)
+      throw new Error(`${args.join(' ')} exited: ${readFileSync(outputFile, 'utf8')}`);
+    if (Date.now() > deadline) throw new Error(`${args.join(' ')} did not start in 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    url = ready.exec(readFileSync(outputFile, 'utf8'))?.[1];
+  }
+  return {
+    child,
+    url,
+    peakRssMiB() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return Math.round(kib / 1024);
+    },
+    cpuMs() {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name, in ticks.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+export async function load(
+  url: string,
+  headers: Record<string, string>,
+  seconds: number,
+  connections: number,
+): Promise<Round> {
+  const result = await autocannon({ url, headers, duration: seconds, connections, pipelining: 1 });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** Replaces (or appends) the section `## title` of bench/RESULTS.md, keeping the others. */
+export function writeResultsSection(title: string, body: string): void {
+  const file = join(root, 'bench', 'RESULTS.md');
+  const header =
+    '# Benchmark results\n\nEach section is rewritten by the benchmark named in it. Figures are ratios against a\nbaseline measured in the same run, because the machines are shared and noisy.\n';
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : header;
+  const heading = `## ${title}\n`;
+  const start = current.indexOf(heading);
+  const section = `${heading}\n${body.trim()}\n`;
+  let next: string;
+  if (start === -1) next = `${current.trimEnd()}\n\n${section}`;
+  else {
+    const end = current.indexOf('\n## ', start + heading.length);
+    next = current.slice(0, start) + section + (end === -1 ? '' : current.slice(end));
+  }
+  writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
+}
