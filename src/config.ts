@@ -26,6 +26,19 @@ export interface Config {
   shutdownTimeoutMs: number;
   tokenCacheSeconds: number;
   metricsToken: string | undefined;
+  uploadMaxBytes: number;
+  /** Set when blobs go to an S3-compatible store; unset keeps them in `DATA_DIR/blobs`. */
+  s3: S3Config | undefined;
+}
+
+export interface S3Config {
+  /** Unset for AWS itself; the URL of MinIO, Garage, Ceph etc. otherwise. */
+  endpoint: string | undefined;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -60,6 +73,13 @@ export const configVariables = [
   'SHUTDOWN_TIMEOUT_MS',
   'TOKEN_CACHE_SECONDS',
   'METRICS_TOKEN',
+  'UPLOAD_MAX_BYTES',
+  'S3_ENDPOINT',
+  'S3_BUCKET',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -108,6 +128,15 @@ export function parseEnv(env: Env): Omit<Config, 'sessionSecret'> & { sessionSec
       `must be one of ${logLevels.join(', ')} (got "${logLevel}")`,
     );
   }
+  const s3 = s3Config(env);
+  const uploadMaxBytes = integer(
+    env,
+    'UPLOAD_MAX_BYTES',
+    2 * 1024 ** 3,
+    1,
+    // One S3 PutObject carries at most 5 GiB; the local store has no such ceiling.
+    s3 ? 5 * 1024 ** 3 : Number.MAX_SAFE_INTEGER,
+  );
   return {
     host,
     port,
@@ -128,6 +157,36 @@ export function parseEnv(env: Env): Omit<Config, 'sessionSecret'> & { sessionSec
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     tokenCacheSeconds: integer(env, 'TOKEN_CACHE_SECONDS', 5, 0, 300),
     metricsToken: text(env, 'METRICS_TOKEN'),
+    uploadMaxBytes,
+    s3,
+  };
+}
+
+/** S3 is all or nothing: a half-configured store would fail on the first upload instead of now. */
+function s3Config(env: Env): S3Config | undefined {
+  // Checked even when S3 is off, so a typo is reported rather than silently ignored.
+  const endpoint = url(env, 'S3_ENDPOINT', ['http:', 'https:']);
+  const forcePathStyle = boolean(env, 'S3_FORCE_PATH_STYLE', true);
+  const switches = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
+  if (switches.every((name) => text(env, name) === undefined)) return undefined;
+  const needed = (name: string): string => {
+    const value = text(env, name);
+    if (value === undefined) {
+      throw new ConfigError(name, 'must be set too when any of S3_* is set');
+    }
+    return value;
+  };
+  const bucket = needed('S3_BUCKET');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new ConfigError('S3_BUCKET', `is not a valid bucket name (got "${bucket}")`);
+  }
+  return {
+    endpoint,
+    bucket,
+    region: text(env, 'S3_REGION') ?? 'us-east-1',
+    accessKeyId: needed('S3_ACCESS_KEY_ID'),
+    secretAccessKey: needed('S3_SECRET_ACCESS_KEY'),
+    forcePathStyle,
   };
 }
 

@@ -63,6 +63,29 @@ export class PreconditionFailed extends AppError {
   }
 }
 
+export class PayloadTooLarge extends AppError {
+  /** An upload or body passed a configured size limit; `maxBytes` tells the client the limit. */
+  constructor(
+    maxBytes: number,
+    message = `The upload is larger than the limit of ${maxBytes} bytes`,
+  ) {
+    super(413, 'PAYLOAD_TOO_LARGE', message, { maxBytes });
+  }
+}
+
+export class RangeNotSatisfiable extends AppError {
+  /** A `Range` header asked for bytes past the end; RFC 9110 wants the real length in the answer. */
+  constructor(size: number) {
+    super(
+      416,
+      'RANGE_NOT_SATISFIABLE',
+      `The requested range is outside the file (${size} bytes)`,
+      { size },
+      { 'content-range': `bytes */${size}` },
+    );
+  }
+}
+
 export class TooManyRequests extends AppError {
   constructor(message: string, retryAfterSeconds: number) {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
