@@ -1,7 +1,9 @@
 /** `{"field": {"from": old, "to": new}}` for the fields whose values differ. */
 export type Diff = Record<string, { from: unknown; to: unknown }>;
 
-export function diffObjects(before: Record<string, unknown>, after: Record<string, unknown>): Diff {
+export function diffObjects(beforeObject: object, afterObject: object): Diff {
+  const before = beforeObject as Record<string, unknown>;
+  const after = afterObject as Record<string, unknown>;
   const diff: Diff = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const from = before[key] ?? null;

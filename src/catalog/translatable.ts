@@ -1,14 +1,14 @@
 import { Type, type Static } from 'typebox';
 import { isBlank, normalizeLaoInput, type InputOptions } from '../lao/index.js';
-import { NullableString } from '../http/schemas.js';
+import { NullableInput, NullableString } from '../http/schemas.js';
 import { Invalid } from '../lib/errors.js';
 
 /** Text given in Lao and/or English: `{"lo": "...", "en": "..."}` in every API. */
 export const TranslatableInput = (maxLength: number) =>
   Type.Object(
     {
-      lo: Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()])),
-      en: Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()])),
+      lo: Type.Optional(NullableInput(Type.String({ maxLength }))),
+      en: Type.Optional(NullableInput(Type.String({ maxLength }))),
     },
     { additionalProperties: false },
   );
@@ -34,8 +34,12 @@ export function cleanTranslatable(input: TranslatableIn, options: InputOptions =
 }
 
 /** Like `cleanTranslatable`, but at least one language must remain. */
-export function requireTranslatable(input: TranslatableIn, field: string): Translatable {
-  const text = cleanTranslatable(input);
+export function requireTranslatable(
+  input: TranslatableIn,
+  field: string,
+  options: InputOptions = {},
+): Translatable {
+  const text = cleanTranslatable(input, options);
   if (text.lo === null && text.en === null) {
     throw new Invalid(field, 'needs a Lao or an English text that is not only spaces');
   }

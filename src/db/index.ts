@@ -16,4 +16,11 @@ export type {
   AuditEventsTable,
   OrganizationKind,
   MembershipRole,
+  ThemesTable,
+  LicencesTable,
+  DatasetsTable,
+  DatasetRevisionsTable,
+  ResourcesTable,
+  DatasetState,
+  AccessLevel,
 } from './schema.js';

@@ -9,6 +9,11 @@ export interface Schema {
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
   audit_events: AuditEventsTable;
+  themes: ThemesTable;
+  licences: LicencesTable;
+  datasets: DatasetsTable;
+  dataset_revisions: DatasetRevisionsTable;
+  resources: ResourcesTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -97,4 +102,73 @@ export interface AuditEventsTable {
   organization_id: string | null;
   diff: ColumnType<Record<string, unknown>, string, never>;
   request_id: string | null;
+}
+
+export interface ThemesTable {
+  code: string;
+  label_lo: string;
+  label_en: string;
+  uri: string | null;
+  is_national: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface LicencesTable {
+  id: string;
+  title_lo: string;
+  title_en: string;
+  url: string | null;
+  is_open: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export type DatasetState = 'draft' | 'in_review' | 'published' | 'archived';
+export type AccessLevel = 'public' | 'restricted' | 'non_public';
+
+export interface DatasetsTable {
+  id: Generated<string>;
+  slug: string;
+  organization_id: string;
+  state: Generated<DatasetState>;
+  current_revision: Generated<number>;
+  published_revision: number | null;
+  published_access_level: AccessLevel | null;
+  review_comment: string | null;
+  is_demo: Generated<boolean>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  published_at: Date | null;
+  version: Generated<number>;
+  deleted_at: Date | null;
+  deleted_by: string | null;
+}
+
+export interface DatasetRevisionsTable {
+  dataset_id: string;
+  number: number;
+  /** JSON text on the way in; parsed on the way out. */
+  metadata: ColumnType<unknown, string, string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ResourcesTable {
+  id: Generated<string>;
+  dataset_id: string;
+  position: number;
+  title_lo: string | null;
+  title_en: string | null;
+  description_lo: string | null;
+  description_en: string | null;
+  url: string | null;
+  blob_sha256: string | null;
+  file_name: string | null;
+  size_bytes: number | null;
+  media_type: string | null;
+  format: string | null;
+  table_schema: ColumnType<unknown, string | null, string | null>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  deleted_at: Date | null;
 }

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 
 export const ErrorSchema = Type.Object(
   {
@@ -34,3 +34,13 @@ export const StringEnum = <const T extends readonly string[]>(
 /** A string or null. */
 export const NullableString = (options: Record<string, unknown> = {}) =>
   Type.Unsafe<string | null>({ type: ['string', 'null'], ...options });
+
+/**
+ * A request value that may be null. Null is listed first on purpose: with type coercion on,
+ * Ajv tries the branches in order and would turn `null` into `""` for a string branch before
+ * ever reaching the null one.
+ */
+export const NullableInput = <T extends TSchema>(
+  schema: T,
+  options: { description?: string } = {},
+) => Type.Union([Type.Null(), schema], options);

@@ -94,3 +94,22 @@ export function errorOf(response: LightMyRequestResponse): ErrorResponseBody['er
 }
 
 export type { FastifyInstance };
+
+export type ApiCall = (
+  user: TestUser | null,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: object,
+  headers?: Record<string, string>,
+) => Promise<LightMyRequestResponse>;
+
+/** `call(user, method, url, payload?)`: one API request as that user (null: anonymous). */
+export function apiCaller(app: () => TestApp): ApiCall {
+  return (user, method, url, payload, headers = {}) =>
+    app().http.inject({
+      method,
+      url,
+      ...(payload && { payload }),
+      headers: { ...(user ? bearer(user.token) : {}), ...headers },
+    });
+}

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, StringEnum } from '../../http/schemas.js';
+import { NullableInput, NullableString, StringEnum } from '../../http/schemas.js';
 import { TranslatableInput, TranslatableOutput } from '../translatable.js';
 
 const Kind = StringEnum(['ministry', 'province', 'department', 'state_enterprise', 'other'], {
@@ -10,7 +10,7 @@ const Role = StringEnum(['admin', 'editor', 'member'], {
     'admin: manages members and approves; editor: creates and submits datasets; member: sees drafts',
 });
 const NullableText = (options: { maxLength: number; format?: string }) =>
-  Type.Union([Type.String(options), Type.Null()]);
+  NullableInput(Type.String(options));
 const Slug = Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 100 });
 
 export const OrganizationSchema = Type.Object(
@@ -37,7 +37,7 @@ const editable = {
   description: Type.Optional(TranslatableInput(20_000)),
   kind: Kind,
   parent: Type.Optional(
-    Type.Union([Type.String({ maxLength: 100 }), Type.Null()], { description: 'id or slug' }),
+    NullableInput(Type.String({ maxLength: 100 }), { description: 'id or slug' }),
   ),
   website: Type.Optional(NullableText({ maxLength: 500 })),
   contact_email: Type.Optional(NullableText({ maxLength: 254 })),

@@ -3,6 +3,7 @@ import { normalizeEmail } from '../../accounts/index.js';
 import { creationDiff, diffObjects, recordAuditEvent } from '../../audit/index.js';
 import type { MembershipRole, OrganizationKind, Schema } from '../../db/index.js';
 import { Conflict, Invalid, NotFound, PreconditionFailed } from '../../lib/errors.js';
+import { httpUrl } from '../../lib/http-url.js';
 import { slugFromTitle } from '../../lib/slug.js';
 import { authorize, can, type Actor } from '../policy.js';
 import { cleanTranslatable, requireTranslatable, type Translatable } from '../translatable.js';
@@ -279,16 +280,6 @@ async function contactFields(input: OrganizationInput): Promise<q.OrganizationCh
     fields.contact_phone = phone;
   }
   return fields;
-}
-
-function httpUrl(value: string, field: string): string {
-  try {
-    const url = new URL(value.trim());
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
-  } catch {
-    // reported below
-  }
-  throw new Invalid(field, 'must be an http:// or https:// address');
 }
 
 /** The fields whose changes the audit trail records. */

@@ -1,0 +1,395 @@
+import type { Kysely } from 'kysely';
+import { diffObjects, listAuditEvents, recordAuditEvent, type Diff } from '../../audit/index.js';
+import type { DatasetState, Schema } from '../../db/index.js';
+import { Conflict, Invalid, NotFound, PreconditionFailed } from '../../lib/errors.js';
+import { isValidSlug, slugFromTitle } from '../../lib/slug.js';
+import type { OrganizationService } from '../organizations/service.js';
+import { findOrganization, type OrganizationView } from '../organizations/queries.js';
+import { authorize, authorizeHidden, can, isSysadmin, type Actor } from '../policy.js';
+import { applyMetadata, emptyMetadata, missingForReview, type MetadataInput } from './metadata.js';
+import * as q from './queries.js';
+
+export interface ChangeContext {
+  actor: Actor;
+  requestId?: string | undefined;
+}
+
+export interface DatasetInput extends MetadataInput {
+  slug?: string | undefined;
+}
+
+/** A dataset as one caller sees it: the working copy for insiders, the published one otherwise. */
+export interface DatasetView {
+  row: q.DatasetRow;
+  revision: q.RevisionRow;
+  organization: OrganizationView;
+  /** The caller may see the organization's drafts, comments and history. */
+  insider: boolean;
+}
+
+export type WorkflowAction = 'submit' | 'return' | 'approve' | 'archive' | 'unarchive';
+
+/** Which state each workflow action starts from and leads to. */
+const transitions: Record<WorkflowAction, { from: DatasetState[]; to: DatasetState }> = {
+  submit: { from: ['draft'], to: 'in_review' },
+  return: { from: ['in_review'], to: 'draft' },
+  approve: { from: ['in_review'], to: 'published' },
+  archive: { from: ['published'], to: 'archived' },
+  unarchive: { from: ['archived'], to: 'published' },
+};
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createDatasetService(
+  db: Kysely<Schema>,
+  organizations: OrganizationService,
+  now: () => Date = () => new Date(),
+) {
+  const key = (idOrSlug: string) =>
+    uuidPattern.test(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug.toLowerCase() };
+
+  const viewerOf = (actor: Actor): q.Viewer => ({
+    sysadmin: isSysadmin(actor),
+    organizationIds: [...actor.roles.keys()],
+  });
+
+  const isPublic = (row: q.DatasetRow) =>
+    row.published_revision !== null &&
+    row.state !== 'archived' &&
+    row.published_access_level === 'public';
+
+  /** The row, or 404 for callers who may not know it exists. */
+  const visibleRow = async (
+    db_: Kysely<Schema>,
+    actor: Actor,
+    idOrSlug: string,
+    options: { lock?: boolean; includeDeleted?: boolean } = {},
+  ) => {
+    const row = await q.findDataset(db_, key(idOrSlug), options);
+    if (!row) throw new NotFound('Dataset');
+    if (row.deleted_at !== null && !isSysadmin(actor)) throw new NotFound('Dataset');
+    authorizeHidden(
+      actor,
+      isPublic(row) || can.seeInside(actor, row.organization_id),
+      row.organization_id,
+      'Dataset',
+    );
+    return row;
+  };
+
+  const view = async (
+    db_: Kysely<Schema>,
+    actor: Actor,
+    row: q.DatasetRow,
+    which: 'working' | 'published' = 'working',
+  ): Promise<DatasetView> => {
+    const insider = can.seeInside(actor, row.organization_id);
+    const number = insider && which === 'working' ? row.current_revision : row.published_revision;
+    if (number === null) throw new NotFound('Published version of this dataset');
+    const revision = await q.findRevision(db_, row.id, number);
+    if (!revision) throw new Error(`dataset ${row.id} lacks revision ${number}`);
+    return { row, revision, organization: await publisher(db_, row), insider };
+  };
+
+  // Read through the caller's connection: inside a transaction on PGlite's single connection,
+  // going through another one would wait for the transaction forever.
+  const publisher = async (db_: Kysely<Schema>, row: q.DatasetRow) => {
+    const organization = await findOrganization(db_, { id: row.organization_id });
+    if (!organization) throw new Error(`dataset ${row.id} has no organization`);
+    return organization;
+  };
+
+  const audit = (
+    db_: Kysely<Schema>,
+    context: ChangeContext,
+    row: q.DatasetRow,
+    action: string,
+    diff: Diff,
+  ) =>
+    recordAuditEvent(db_, {
+      actorId: context.actor.user?.id ?? null,
+      entityType: 'dataset',
+      entityId: row.id,
+      action,
+      organizationId: row.organization_id,
+      diff,
+      requestId: context.requestId ?? null,
+    });
+
+  /**
+   * One change under the row lock: checks the caller's If-Match version, runs `apply`, and
+   * stores a new revision when the metadata changed, all in one transaction with its audit event.
+   */
+  const change = (
+    context: ChangeContext,
+    idOrSlug: string,
+    expectedVersion: number | undefined,
+    apply: (
+      tx: Kysely<Schema>,
+      row: q.DatasetRow,
+      working: q.StoredRevision,
+    ) => Promise<{
+      changes: q.DatasetChanges;
+      metadata?: q.StoredRevision;
+      action: string;
+      diff: Diff;
+    }>,
+    options: { includeDeleted?: boolean } = {},
+  ) =>
+    db.transaction().execute(async (tx) => {
+      const row = await visibleRow(tx, context.actor, idOrSlug, { lock: true, ...options });
+      if (expectedVersion !== undefined && expectedVersion !== row.version)
+        throw new PreconditionFailed();
+      const working = await q.findRevision(tx, row.id, row.current_revision);
+      if (!working) throw new Error(`dataset ${row.id} lacks revision ${row.current_revision}`);
+      const result = await apply(tx, row, working.metadata);
+      const time = now();
+      const changes: q.DatasetChanges = { ...result.changes, updated_at: time };
+      if (result.metadata !== undefined) {
+        const number = row.current_revision + 1;
+        await q.insertRevision(tx, {
+          dataset_id: row.id,
+          number,
+          metadata: result.metadata,
+          created_by: context.actor.user?.id ?? null,
+          created_at: time,
+        });
+        changes.current_revision = number;
+      }
+      const updated = await q.updateDataset(tx, row.id, changes);
+      await audit(tx, context, updated, result.action, result.diff);
+      return view(tx, context.actor, updated);
+    });
+
+  return {
+    async get(actor: Actor, idOrSlug: string, which: 'working' | 'published' = 'working') {
+      return view(db, actor, await visibleRow(db, actor, idOrSlug), which);
+    },
+
+    async list(
+      actor: Actor,
+      filter: Omit<q.DatasetFilter, 'organizationId'> & { organization?: string | undefined },
+      page: { limit: number; after?: { updatedAt: Date; id: string } | undefined },
+    ) {
+      const organizationId =
+        filter.organization === undefined
+          ? undefined
+          : (await organizations.get(filter.organization)).id;
+      return q.listDatasets(
+        db,
+        viewerOf(actor),
+        { ...filter, organizationId },
+        { ...page, count: page.after === undefined },
+      );
+    },
+
+    async create(
+      context: ChangeContext,
+      input: DatasetInput & { organization: string; demo?: boolean | undefined },
+    ): Promise<DatasetView> {
+      const organization = await organizations.get(input.organization).catch(() => {
+        throw new Invalid('organization', 'no such organization');
+      });
+      authorize(context.actor, can.editDatasets(context.actor, organization.id));
+      if (input.title === undefined) throw new Invalid('title', 'is required');
+      if (input.description === undefined) throw new Invalid('description', 'is required');
+      const metadata = applyMetadata(emptyMetadata, input, await q.vocabulary(db));
+      const slug = input.slug === undefined ? undefined : checkedSlug(input.slug);
+      return db.transaction().execute(async (tx) => {
+        const time = now();
+        const values = {
+          organization_id: organization.id,
+          created_by: context.actor.user?.id ?? null,
+          is_demo: input.demo ?? false,
+          created_at: time,
+          updated_at: time,
+        };
+        const row = await insertWithSlug(tx, slug, metadata.title, values);
+        const stored: q.StoredRevision = { ...metadata, resources: [] };
+        await q.insertRevision(tx, {
+          dataset_id: row.id,
+          number: 1,
+          metadata: stored,
+          created_by: values.created_by,
+          created_at: time,
+        });
+        await audit(tx, context, row, 'created', diffObjects({}, { slug: row.slug, ...metadata }));
+        return view(tx, context.actor, row);
+      });
+    },
+
+    update(
+      context: ChangeContext,
+      idOrSlug: string,
+      input: DatasetInput,
+      expectedVersion?: number,
+    ): Promise<DatasetView> {
+      return change(context, idOrSlug, expectedVersion, async (tx, row, working) => {
+        authorize(context.actor, can.editDatasets(context.actor, row.organization_id));
+        if (row.state === 'in_review')
+          throw new Conflict(
+            'The dataset is in review; it can be edited once it is returned',
+            'state',
+          );
+        if (row.state === 'archived')
+          throw new Conflict('The dataset is archived; unarchive it before editing', 'state');
+        const { resources, ...before } = working;
+        const after = applyMetadata(before, input, await q.vocabulary(tx));
+        const changes: q.DatasetChanges = {};
+        const diff = diffObjects(before, after);
+        if (input.slug !== undefined && input.slug.toLowerCase() !== row.slug) {
+          const slug = checkedSlug(input.slug);
+          if (await q.slugTaken(tx, slug, row.id))
+            throw new Conflict('This slug is already used', 'slug');
+          changes.slug = slug;
+          diff.slug = { from: row.slug, to: slug };
+        }
+        // Editing a published dataset starts a new draft; the public keeps the published one.
+        if (row.state === 'published') changes.state = 'draft';
+        return {
+          changes,
+          ...(Object.keys(diffObjects(before, after)).length > 0 && {
+            metadata: { ...after, resources },
+          }),
+          action: 'updated',
+          diff,
+        };
+      });
+    },
+
+    transition(
+      context: ChangeContext,
+      idOrSlug: string,
+      action: WorkflowAction,
+      options: { comment?: string | undefined; expectedVersion?: number | undefined } = {},
+    ): Promise<DatasetView> {
+      return change(context, idOrSlug, options.expectedVersion, async (_tx, row, working) => {
+        const allowed =
+          action === 'submit'
+            ? can.editDatasets(context.actor, row.organization_id)
+            : can.reviewDatasets(context.actor, row.organization_id);
+        authorize(context.actor, allowed);
+        const { from, to } = transitions[action];
+        if (!from.includes(row.state))
+          throw new Conflict(
+            `A dataset in state ${row.state} cannot be given "${action}"`,
+            'state',
+          );
+        const changes: q.DatasetChanges = { state: to };
+        const diff: Diff = { state: { from: row.state, to } };
+        if (action === 'submit') {
+          const missing = missingForReview(working);
+          if (missing.length > 0)
+            throw new Invalid(
+              missing[0] as string,
+              `is needed before review (missing: ${missing.join(', ')})`,
+            );
+          changes.review_comment = null;
+        }
+        if (action === 'return') {
+          const comment = options.comment?.trim() ?? '';
+          if (comment === '') throw new Invalid('comment', 'say what needs to change');
+          changes.review_comment = comment.slice(0, 5000);
+          diff.review_comment = { from: row.review_comment, to: changes.review_comment };
+        }
+        if (action === 'approve') {
+          changes.published_revision = row.current_revision;
+          changes.published_access_level = working.access_level;
+          changes.published_at = now();
+          changes.review_comment = null;
+          diff.published_revision = { from: row.published_revision, to: row.current_revision };
+        }
+        return { changes, action: actionPastTense[action], diff };
+      });
+    },
+
+    remove(context: ChangeContext, idOrSlug: string, expectedVersion?: number) {
+      return change(context, idOrSlug, expectedVersion, async (_tx, row) => {
+        const neverPublished = row.published_revision === null;
+        authorize(
+          context.actor,
+          can.reviewDatasets(context.actor, row.organization_id) ||
+            (neverPublished && can.editDatasets(context.actor, row.organization_id)),
+        );
+        const time = now();
+        return {
+          changes: { deleted_at: time, deleted_by: context.actor.user?.id ?? null },
+          action: 'deleted',
+          diff: { deleted_at: { from: null, to: time.toISOString() } },
+        };
+      });
+    },
+
+    restore(context: ChangeContext, idOrSlug: string) {
+      authorize(context.actor, isSysadmin(context.actor));
+      return change(
+        context,
+        idOrSlug,
+        undefined,
+        async (_tx, row) => {
+          if (row.deleted_at === null) throw new Conflict('The dataset is not deleted');
+          return {
+            changes: { deleted_at: null, deleted_by: null },
+            action: 'restored',
+            diff: { deleted_at: { from: row.deleted_at.toISOString(), to: null } },
+          };
+        },
+        { includeDeleted: true },
+      );
+    },
+
+    /** Every recorded change, oldest first; for those who may see inside the organization. */
+    async history(actor: Actor, idOrSlug: string, limit: number, afterId?: number) {
+      const row = await visibleRow(db, actor, idOrSlug);
+      authorize(actor, can.seeInside(actor, row.organization_id));
+      return listAuditEvents(db, { entityType: 'dataset', entityId: row.id }, limit, afterId);
+    },
+
+    /** One revision by number: any for insiders, only the published one for everyone else. */
+    async revision(actor: Actor, idOrSlug: string, number: number): Promise<DatasetView> {
+      const row = await visibleRow(db, actor, idOrSlug);
+      const insider = can.seeInside(actor, row.organization_id);
+      if (!insider && number !== row.published_revision) throw new NotFound('Revision');
+      const revision = await q.findRevision(db, row.id, number);
+      if (!revision) throw new NotFound('Revision');
+      return { row, revision, organization: await publisher(db, row), insider };
+    },
+  };
+}
+
+export type DatasetService = ReturnType<typeof createDatasetService>;
+
+const actionPastTense: Record<WorkflowAction, string> = {
+  submit: 'submitted',
+  return: 'returned',
+  approve: 'approved',
+  archive: 'archived',
+  unarchive: 'unarchived',
+};
+
+function checkedSlug(slug: string): string {
+  const clean = slug.trim().toLowerCase();
+  if (!isValidSlug(clean))
+    throw new Invalid('slug', 'use 2–100 lowercase letters, digits and single hyphens');
+  return clean;
+}
+
+async function insertWithSlug(
+  db: Kysely<Schema>,
+  given: string | undefined,
+  title: { lo: string | null; en: string | null },
+  values: Omit<Parameters<typeof q.insertDataset>[1], 'slug'>,
+): Promise<q.DatasetRow> {
+  if (given !== undefined) {
+    const row = await q.insertDataset(db, { ...values, slug: given });
+    if (!row) throw new Conflict('This slug is already used', 'slug');
+    return row;
+  }
+  // A generated slug that is taken gets a number, as people expect from titles that repeat.
+  const base = slugFromTitle({ en: title.en ?? undefined, lo: title.lo ?? undefined }, 'dataset');
+  for (let n = 1; n < 100; n += 1) {
+    const row = await q.insertDataset(db, { ...values, slug: n === 1 ? base : `${base}-${n}` });
+    if (row) return row;
+  }
+  throw new Conflict('Could not find a free slug; give one', 'slug');
+}
