@@ -3,10 +3,11 @@ import type { DestinationStream } from 'pino';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { accountRoutes, createAccounts, type Accounts } from './accounts/index.js';
-import { catalogRoutes } from './catalog/index.js';
+import { catalogRoutes, createCatalog, type Catalog } from './catalog/index.js';
 import type { Config } from './config.js';
 import type { CounterStore } from './counters/index.js';
 import { loadMigrations, type Database } from './db/index.js';
+import { createBlobStore, multipartPlugin } from './files/index.js';
 import { authPlugin, type CookieSettings } from './http/auth.js';
 import { createCsrf } from './http/csrf.js';
 import { installErrorHandling } from './http/error-handler.js';
@@ -33,6 +34,7 @@ export interface AppDependencies {
 export interface App {
   http: FastifyInstance;
   accounts: Accounts;
+  catalog: Catalog;
 }
 
 /** Builds the whole HTTP application; used by `khomoun serve` and by tests through `inject`. */
@@ -93,8 +95,21 @@ export async function buildApp({
   const latestMigration = (await loadMigrations()).length;
   await http.register(opsRoutes, { database, latestMigration });
   await http.register(accountRoutes, { prefix: '/api/v1', accounts });
-  await http.register(catalogRoutes, { prefix: '/api/v1', db: database.db });
+  // Owned by the app: uploads in flight finish before it closes.
+  const blobs = createBlobStore(config);
+  http.addHook('onClose', async () => {
+    await blobs.close();
+  });
+  const catalog = createCatalog(database.db, blobs, now);
+  await http.register(multipartPlugin);
+  await http.register(catalogRoutes, {
+    prefix: '/api/v1',
+    db: database.db,
+    catalog,
+    blobs,
+    uploadMaxBytes: config.uploadMaxBytes,
+  });
   await http.register(webRoutes, { accounts, csrf, cookies });
 
-  return { http, accounts };
+  return { http, accounts, catalog };
 }

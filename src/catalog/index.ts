@@ -1,24 +1,43 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/index.js';
+import type { BlobStore } from '../files/index.js';
 import { createActorLoader } from './actor.js';
 import { datasetRoutes } from './datasets/routes.js';
 import { createDatasetService } from './datasets/service.js';
 import { organizationRoutes } from './organizations/routes.js';
 import { createOrganizationService } from './organizations/service.js';
+import { resourceRoutes } from './resources/routes.js';
+import { createResourceService } from './resources/service.js';
 import { vocabularyRoutes } from './vocabularies/routes.js';
 
 export { loadActor, createActorLoader, type ActorLoader } from './actor.js';
 export { can, authorize, authorizeHidden, anonymous, type Actor } from './policy.js';
-export { createOrganizationService, type OrganizationService } from './organizations/service.js';
-export { createDatasetService, type DatasetService } from './datasets/service.js';
+export type { OrganizationService } from './organizations/service.js';
+export type { DatasetService, DatasetView } from './datasets/service.js';
+export type { ResourceService } from './resources/service.js';
+
+/** The catalog's services, for the API routes and for whatever else writes (demo seeding, CLI). */
+export function createCatalog(db: Kysely<Schema>, blobs: BlobStore, now?: () => Date) {
+  const organizations = createOrganizationService(db);
+  const datasets = createDatasetService(db, organizations, now);
+  const resources = createResourceService(db, datasets, blobs, now);
+  return { organizations, datasets, resources };
+}
+
+export type Catalog = ReturnType<typeof createCatalog>;
 
 /** The catalog's API under /api/v1. */
-export const catalogRoutes: FastifyPluginAsync<{ db: Kysely<Schema> }> = async (app, { db }) => {
+export const catalogRoutes: FastifyPluginAsync<{
+  db: Kysely<Schema>;
+  catalog: Catalog;
+  blobs: BlobStore;
+  uploadMaxBytes: number;
+}> = async (app, { db, catalog, blobs, uploadMaxBytes }) => {
   const actorOf = createActorLoader(db);
-  const organizations = createOrganizationService(db);
-  const datasets = createDatasetService(db, organizations);
+  const { organizations, datasets, resources } = catalog;
   await app.register(organizationRoutes, { organizations, actorOf });
   await app.register(datasetRoutes, { datasets, actorOf });
+  await app.register(resourceRoutes, { datasets, resources, blobs, uploadMaxBytes, actorOf });
   await app.register(vocabularyRoutes, { db, actorOf });
 };

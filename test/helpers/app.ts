@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { buildApp, type App } from '../../src/app.js';
@@ -48,7 +51,9 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const { database, dispose } = await engine.freshDatabase();
   const counters = options.counters ?? createMemoryCounterStore();
-  const config = testConfig(options.config);
+  // Each app keeps its uploads in its own directory, removed when it closes.
+  const dataDir = mkdtempSync(join(tmpdir(), 'khomoun-test-'));
+  const config = testConfig({ dataDir, ...options.config });
   const app = await buildApp({
     config,
     database,
@@ -77,6 +82,7 @@ export async function startTestApp(
       await app.http.close();
       await counters.close();
       await dispose();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

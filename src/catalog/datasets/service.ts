@@ -7,6 +7,7 @@ import type { OrganizationService } from '../organizations/service.js';
 import { findOrganization, type OrganizationView } from '../organizations/queries.js';
 import { authorize, authorizeHidden, can, isSysadmin, type Actor } from '../policy.js';
 import { applyMetadata, emptyMetadata, missingForReview, type MetadataInput } from './metadata.js';
+import { listWorkingResources, snapshotOf } from '../resources/queries.js';
 import * as q from './queries.js';
 
 export interface ChangeContext {
@@ -225,14 +226,7 @@ export function createDatasetService(
       expectedVersion?: number,
     ): Promise<DatasetView> {
       return change(context, idOrSlug, expectedVersion, async (tx, row, working) => {
-        authorize(context.actor, can.editDatasets(context.actor, row.organization_id));
-        if (row.state === 'in_review')
-          throw new Conflict(
-            'The dataset is in review; it can be edited once it is returned',
-            'state',
-          );
-        if (row.state === 'archived')
-          throw new Conflict('The dataset is archived; unarchive it before editing', 'state');
+        assertEditable(context.actor, row);
         const { resources, ...before } = working;
         const after = applyMetadata(before, input, await q.vocabulary(tx));
         const changes: q.DatasetChanges = {};
@@ -244,7 +238,6 @@ export function createDatasetService(
           changes.slug = slug;
           diff.slug = { from: row.slug, to: slug };
         }
-        // Editing a published dataset starts a new draft; the public keeps the published one.
         if (row.state === 'published') changes.state = 'draft';
         return {
           changes,
@@ -252,6 +245,36 @@ export function createDatasetService(
             metadata: { ...after, resources },
           }),
           action: 'updated',
+          diff,
+        };
+      });
+    },
+
+    /** 404/403/409 unless the caller may change this dataset now; before accepting an upload. */
+    async checkEditable(actor: Actor, idOrSlug: string): Promise<q.DatasetRow> {
+      const row = await visibleRow(db, actor, idOrSlug);
+      assertEditable(actor, row);
+      return row;
+    },
+
+    /**
+     * A change to the dataset's resources: `edit` changes the resources table inside the
+     * dataset's transaction, and the working copy gets a new revision listing them.
+     */
+    editResources(
+      context: ChangeContext,
+      idOrSlug: string,
+      expectedVersion: number | undefined,
+      edit: (tx: Kysely<Schema>, row: q.DatasetRow) => Promise<{ action: string; diff: Diff }>,
+    ): Promise<DatasetView> {
+      return change(context, idOrSlug, expectedVersion, async (tx, row, working) => {
+        assertEditable(context.actor, row);
+        const { action, diff } = await edit(tx, row);
+        const resources = (await listWorkingResources(tx, row.id)).map(snapshotOf);
+        return {
+          changes: row.state === 'published' ? { state: 'draft' } : {},
+          metadata: { ...working, resources },
+          action,
           diff,
         };
       });
@@ -366,6 +389,18 @@ const actionPastTense: Record<WorkflowAction, string> = {
   archive: 'archived',
   unarchive: 'unarchived',
 };
+
+/**
+ * Editing a published dataset starts a new draft (the public keeps the published one); being
+ * in review or archived freezes it.
+ */
+function assertEditable(actor: Actor, row: q.DatasetRow): void {
+  authorize(actor, can.editDatasets(actor, row.organization_id));
+  if (row.state === 'in_review')
+    throw new Conflict('The dataset is in review; it can be edited once it is returned', 'state');
+  if (row.state === 'archived')
+    throw new Conflict('The dataset is archived; unarchive it before editing', 'state');
+}
 
 function checkedSlug(slug: string): string {
   const clean = slug.trim().toLowerCase();

@@ -1,0 +1,77 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { ResourcesTable, Schema } from '../../db/index.js';
+import type { StoredResource } from '../datasets/queries.js';
+
+type Db = Kysely<Schema>;
+export type ResourceRow = Selectable<ResourcesTable>;
+export type ResourceChanges = Omit<Updateable<ResourcesTable>, 'id' | 'dataset_id' | 'created_at'>;
+
+/** The resources of a dataset's working copy, in their order. */
+export function listWorkingResources(db: Db, datasetId: string): Promise<ResourceRow[]> {
+  return db
+    .selectFrom('resources')
+    .selectAll()
+    .where('dataset_id', '=', datasetId)
+    .where('deleted_at', 'is', null)
+    .orderBy('position')
+    .orderBy('created_at')
+    .execute();
+}
+
+export function findResource(db: Db, id: string): Promise<ResourceRow | undefined> {
+  return db.selectFrom('resources').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function insertResource(
+  db: Db,
+  values: Omit<ResourceRow, 'id' | 'deleted_at' | 'table_schema'>,
+): Promise<ResourceRow> {
+  return db.insertInto('resources').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateResource(db: Db, id: string, changes: ResourceChanges): Promise<ResourceRow> {
+  return db
+    .updateTable('resources')
+    .set(changes)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function nextPosition(db: Db, datasetId: string): Promise<number> {
+  const row = await db
+    .selectFrom('resources')
+    .select((eb) => eb.fn.max('position').as('last'))
+    .where('dataset_id', '=', datasetId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row?.last === null || row?.last === undefined ? 0 : Number(row.last) + 1;
+}
+
+/** Whether any resource, current or removed (old revisions still point at it), uses the blob. */
+export async function blobInUse(db: Db, sha256: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('resources')
+    .select('id')
+    .where('blob_sha256', '=', sha256)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The resource as a revision keeps it. */
+export function snapshotOf(row: ResourceRow): StoredResource {
+  return {
+    id: row.id,
+    position: row.position,
+    title: { lo: row.title_lo, en: row.title_en },
+    description: { lo: row.description_lo, en: row.description_en },
+    url: row.url,
+    blob_sha256: row.blob_sha256,
+    file_name: row.file_name,
+    size_bytes: row.size_bytes,
+    media_type: row.media_type,
+    format: row.format,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
