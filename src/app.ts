@@ -7,7 +7,7 @@ import { catalogRoutes, createCatalog, type Catalog } from './catalog/index.js';
 import type { Config } from './config.js';
 import type { CounterStore } from './counters/index.js';
 import { loadMigrations, type Database } from './db/index.js';
-import { createBlobStore, multipartPlugin } from './files/index.js';
+import { createBlobStore, multipartPlugin, type BlobStore } from './files/index.js';
 import { authPlugin, type CookieSettings } from './http/auth.js';
 import { createCsrf } from './http/csrf.js';
 import { installErrorHandling } from './http/error-handler.js';
@@ -35,6 +35,7 @@ export interface App {
   http: FastifyInstance;
   accounts: Accounts;
   catalog: Catalog;
+  blobs: BlobStore;
 }
 
 /** Builds the whole HTTP application; used by `khomoun serve` and by tests through `inject`. */
@@ -111,5 +112,5 @@ export async function buildApp({
   });
   await http.register(webRoutes, { accounts, csrf, cookies });
 
-  return { http, accounts, catalog };
+  return { http, accounts, catalog, blobs };
 }

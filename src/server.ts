@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { buildApp } from './app.js';
+import { buildApp, type App } from './app.js';
+import { seedDemo } from './demo/index.js';
 import type { Config } from './config.js';
 import {
   createMemoryCounterStore,
@@ -41,6 +42,7 @@ export async function startServer(
     await migrate(database);
     app = await buildApp({ config, database, counters });
     await ensureFirstAdmin(app.accounts, config, print);
+    if (config.demo) await addDemoContent(app, database, print);
     await app.http.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.http.close().catch(() => {});
@@ -72,6 +74,22 @@ export async function startServer(
     return stopping;
   };
   return { url, stop };
+}
+
+/** Demo datasets on a first start with an empty catalog (KHOMOUN_DEMO=0 turns it off). */
+async function addDemoContent(
+  app: App,
+  database: Database,
+  print: (line: string) => void,
+): Promise<void> {
+  const author = await app.accounts.users.firstSysadmin();
+  if (!author) return;
+  // Under the start-up lock, so that processes starting together on PostgreSQL seed it once.
+  const count = await database.withMigrationLock(() =>
+    seedDemo({ ...app, db: database.db, author }),
+  );
+  if (count > 0)
+    print(`Added ${count} demo datasets of real Lao public data (KHOMOUN_DEMO=0 to start empty)`);
 }
 
 /**

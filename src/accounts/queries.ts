@@ -12,6 +12,18 @@ export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefi
   return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
+/** The longest-standing active sysadmin: who automatic work (demo content) is recorded as. */
+export function findFirstSysadmin(db: Db): Promise<UserRow | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('is_sysadmin', '=', true)
+    .where('active', '=', true)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export function countUsers(db: Db): Promise<number> {
   return db
     .selectFrom('users')

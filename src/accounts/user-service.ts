@@ -61,6 +61,11 @@ export function createUserService(db: Kysely<Schema>) {
       return q.listUsers(db, limit, afterEmail);
     },
 
+    async firstSysadmin(): Promise<AuthUser | undefined> {
+      const row = await q.findFirstSysadmin(db);
+      return row && toAuthUser(row);
+    },
+
     countUsers(): Promise<number> {
       return q.countUsers(db);
     },

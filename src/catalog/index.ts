@@ -16,6 +16,7 @@ export { can, authorize, authorizeHidden, anonymous, type Actor } from './policy
 export type { OrganizationService } from './organizations/service.js';
 export type { DatasetService, DatasetView } from './datasets/service.js';
 export type { ResourceService } from './resources/service.js';
+export { insertLicence as addLicence } from './vocabularies/queries.js';
 
 /** The catalog's services, for the API routes and for whatever else writes (demo seeding, CLI). */
 export function createCatalog(db: Kysely<Schema>, blobs: BlobStore, now?: () => Date) {

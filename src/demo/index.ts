@@ -1,0 +1,1 @@
+export { seedDemo, demoDirectory, type DemoSeedOptions } from './seed.js';
