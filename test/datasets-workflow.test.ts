@@ -150,6 +150,33 @@ for (const engine of testEngines()) {
       assert.equal(old.statusCode, 404);
     });
 
+    it('lets reviewers, and only them, publish at creation a complete description', async () => {
+      const byEditor = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'direct-by-editor',
+        publish: true,
+      });
+      assert.equal(byEditor.statusCode, 403);
+      const incomplete = await call(admin, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'direct-incomplete',
+        themes: [],
+        publish: true,
+      });
+      assert.equal(incomplete.statusCode, 400);
+      assert.match(errorOf(incomplete).message, /themes/);
+      const direct = await call(admin, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'direct',
+        publish: true,
+      });
+      assert.equal(direct.statusCode, 201, direct.body);
+      assert.equal(direct.json().state, 'published');
+      assert.equal((await call(null, 'GET', '/api/v1/datasets/direct')).statusCode, 200);
+      for (const slug of ['direct-by-editor', 'direct-incomplete'])
+        assert.equal((await call(admin, 'GET', `/api/v1/datasets/${slug}`)).statusCode, 404);
+    });
+
     it('refuses stale edits with 412 and edits of archived datasets with 409', async () => {
       const created = await call(editor, 'POST', '/api/v1/datasets', {
         ...completeDataset,

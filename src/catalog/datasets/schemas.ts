@@ -95,6 +95,11 @@ const metadataFields = {
 export const CreateDatasetBody = Type.Object(
   {
     organization: Type.String({ maxLength: 100, description: 'Publisher id or slug' }),
+    publish: Type.Optional(
+      Type.Boolean({
+        description: 'Publish at once, skipping review (organization admins and sysadmins only)',
+      }),
+    ),
     ...metadataFields,
   },
   { additionalProperties: false },

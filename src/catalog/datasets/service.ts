@@ -1,14 +1,22 @@
 import type { Kysely } from 'kysely';
 import { diffObjects, listAuditEvents, recordAuditEvent, type Diff } from '../../audit/index.js';
-import type { DatasetState, Schema } from '../../db/index.js';
+import type { Schema } from '../../db/index.js';
 import { Conflict, Invalid, NotFound, PreconditionFailed } from '../../lib/errors.js';
-import { isValidSlug, slugFromTitle } from '../../lib/slug.js';
 import type { OrganizationService } from '../organizations/service.js';
 import { findOrganization, type OrganizationView } from '../organizations/queries.js';
 import { authorize, authorizeHidden, can, isSysadmin, type Actor } from '../policy.js';
 import { applyMetadata, emptyMetadata, missingForReview, type MetadataInput } from './metadata.js';
 import { listWorkingResources, snapshotOf } from '../resources/queries.js';
 import * as q from './queries.js';
+import {
+  assertEditable,
+  checkedSlug,
+  insertWithSlug,
+  workflowStep,
+  type WorkflowAction,
+} from './workflow.js';
+
+export type { WorkflowAction } from './workflow.js';
 
 export interface ChangeContext {
   actor: Actor;
@@ -27,17 +35,6 @@ export interface DatasetView {
   /** The caller may see the organization's drafts, comments and history. */
   insider: boolean;
 }
-
-export type WorkflowAction = 'submit' | 'return' | 'approve' | 'archive' | 'unarchive';
-
-/** Which state each workflow action starts from and leads to. */
-const transitions: Record<WorkflowAction, { from: DatasetState[]; to: DatasetState }> = {
-  submit: { from: ['draft'], to: 'in_review' },
-  return: { from: ['in_review'], to: 'draft' },
-  approve: { from: ['in_review'], to: 'published' },
-  archive: { from: ['published'], to: 'archived' },
-  unarchive: { from: ['archived'], to: 'published' },
-};
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -186,15 +183,28 @@ export function createDatasetService(
 
     async create(
       context: ChangeContext,
-      input: DatasetInput & { organization: string; demo?: boolean | undefined },
+      input: DatasetInput & {
+        organization: string;
+        demo?: boolean | undefined;
+        publish?: boolean | undefined;
+      },
     ): Promise<DatasetView> {
       const organization = await organizations.get(input.organization).catch(() => {
         throw new Invalid('organization', 'no such organization');
       });
       authorize(context.actor, can.editDatasets(context.actor, organization.id));
+      // Reviewers (org admins, sysadmins) may publish what they create, as harvesters need to.
+      if (input.publish)
+        authorize(context.actor, can.reviewDatasets(context.actor, organization.id));
       if (input.title === undefined) throw new Invalid('title', 'is required');
       if (input.description === undefined) throw new Invalid('description', 'is required');
       const metadata = applyMetadata(emptyMetadata, input, await q.vocabulary(db));
+      const missing = input.publish ? missingForReview(metadata) : [];
+      if (missing.length > 0)
+        throw new Invalid(
+          missing[0] as string,
+          `is needed to publish (missing: ${missing.join(', ')})`,
+        );
       const slug = input.slug === undefined ? undefined : checkedSlug(input.slug);
       return db.transaction().execute(async (tx) => {
         const time = now();
@@ -215,7 +225,18 @@ export function createDatasetService(
           created_at: time,
         });
         await audit(tx, context, row, 'created', diffObjects({}, { slug: row.slug, ...metadata }));
-        return view(tx, context.actor, row);
+        if (!input.publish) return view(tx, context.actor, row);
+        const published = await q.updateDataset(tx, row.id, {
+          state: 'published',
+          published_revision: 1,
+          published_access_level: metadata.access_level,
+          published_at: time,
+        });
+        await audit(tx, context, published, 'approved', {
+          state: { from: 'draft', to: 'published' },
+          published_revision: { from: null, to: 1 },
+        });
+        return view(tx, context.actor, published);
       });
     },
 
@@ -286,44 +307,9 @@ export function createDatasetService(
       action: WorkflowAction,
       options: { comment?: string | undefined; expectedVersion?: number | undefined } = {},
     ): Promise<DatasetView> {
-      return change(context, idOrSlug, options.expectedVersion, async (_tx, row, working) => {
-        const allowed =
-          action === 'submit'
-            ? can.editDatasets(context.actor, row.organization_id)
-            : can.reviewDatasets(context.actor, row.organization_id);
-        authorize(context.actor, allowed);
-        const { from, to } = transitions[action];
-        if (!from.includes(row.state))
-          throw new Conflict(
-            `A dataset in state ${row.state} cannot be given "${action}"`,
-            'state',
-          );
-        const changes: q.DatasetChanges = { state: to };
-        const diff: Diff = { state: { from: row.state, to } };
-        if (action === 'submit') {
-          const missing = missingForReview(working);
-          if (missing.length > 0)
-            throw new Invalid(
-              missing[0] as string,
-              `is needed before review (missing: ${missing.join(', ')})`,
-            );
-          changes.review_comment = null;
-        }
-        if (action === 'return') {
-          const comment = options.comment?.trim() ?? '';
-          if (comment === '') throw new Invalid('comment', 'say what needs to change');
-          changes.review_comment = comment.slice(0, 5000);
-          diff.review_comment = { from: row.review_comment, to: changes.review_comment };
-        }
-        if (action === 'approve') {
-          changes.published_revision = row.current_revision;
-          changes.published_access_level = working.access_level;
-          changes.published_at = now();
-          changes.review_comment = null;
-          diff.published_revision = { from: row.published_revision, to: row.current_revision };
-        }
-        return { changes, action: actionPastTense[action], diff };
-      });
+      return change(context, idOrSlug, options.expectedVersion, async (_tx, row, working) =>
+        workflowStep(context.actor, action, row, working, { comment: options.comment, now: now() }),
+      );
     },
 
     remove(context: ChangeContext, idOrSlug: string, expectedVersion?: number) {
@@ -381,50 +367,3 @@ export function createDatasetService(
 }
 
 export type DatasetService = ReturnType<typeof createDatasetService>;
-
-const actionPastTense: Record<WorkflowAction, string> = {
-  submit: 'submitted',
-  return: 'returned',
-  approve: 'approved',
-  archive: 'archived',
-  unarchive: 'unarchived',
-};
-
-/**
- * Editing a published dataset starts a new draft (the public keeps the published one); being
- * in review or archived freezes it.
- */
-function assertEditable(actor: Actor, row: q.DatasetRow): void {
-  authorize(actor, can.editDatasets(actor, row.organization_id));
-  if (row.state === 'in_review')
-    throw new Conflict('The dataset is in review; it can be edited once it is returned', 'state');
-  if (row.state === 'archived')
-    throw new Conflict('The dataset is archived; unarchive it before editing', 'state');
-}
-
-function checkedSlug(slug: string): string {
-  const clean = slug.trim().toLowerCase();
-  if (!isValidSlug(clean))
-    throw new Invalid('slug', 'use 2–100 lowercase letters, digits and single hyphens');
-  return clean;
-}
-
-async function insertWithSlug(
-  db: Kysely<Schema>,
-  given: string | undefined,
-  title: { lo: string | null; en: string | null },
-  values: Omit<Parameters<typeof q.insertDataset>[1], 'slug'>,
-): Promise<q.DatasetRow> {
-  if (given !== undefined) {
-    const row = await q.insertDataset(db, { ...values, slug: given });
-    if (!row) throw new Conflict('This slug is already used', 'slug');
-    return row;
-  }
-  // A generated slug that is taken gets a number, as people expect from titles that repeat.
-  const base = slugFromTitle({ en: title.en ?? undefined, lo: title.lo ?? undefined }, 'dataset');
-  for (let n = 1; n < 100; n += 1) {
-    const row = await q.insertDataset(db, { ...values, slug: n === 1 ? base : `${base}-${n}` });
-    if (row) return row;
-  }
-  throw new Conflict('Could not find a free slug; give one', 'slug');
-}
