@@ -5,7 +5,7 @@ import { foldLao, isBlank, normalizeLaoInput, romanizeLao, segmentLao } from '..
 import { isValidSlug, slugFromTitle, slugify } from '../src/lib/slug.js';
 
 const provinces = readFileSync(
-  new URL('../../shared/data/lao/provinces.csv', import.meta.url),
+  new URL('../demo/provinces.csv', import.meta.url),
   'utf8',
 )
   .trim()
@@ -68,7 +68,7 @@ describe('Lao word segmentation', () => {
 
   it('handles long running text in pieces without losing or splitting words', () => {
     const udhr = readFileSync(
-      new URL('../../shared/data/lao/udhr-lao.txt', import.meta.url),
+      new URL('./fixtures/udhr-lao.txt', import.meta.url),
       'utf8',
     );
     const long = udhr.repeat(3);
