@@ -4,10 +4,7 @@ import { describe, it } from 'node:test';
 import { foldLao, isBlank, normalizeLaoInput, romanizeLao, segmentLao } from '../src/lao/index.js';
 import { isValidSlug, slugFromTitle, slugify } from '../src/lib/slug.js';
 
-const provinces = readFileSync(
-  new URL('../demo/provinces.csv', import.meta.url),
-  'utf8',
-)
+const provinces = readFileSync(new URL('../demo/provinces.csv', import.meta.url), 'utf8')
   .trim()
   .split('\n')
   .slice(1)
@@ -67,10 +64,7 @@ describe('Lao word segmentation', () => {
   });
 
   it('handles long running text in pieces without losing or splitting words', () => {
-    const udhr = readFileSync(
-      new URL('./fixtures/udhr-lao.txt', import.meta.url),
-      'utf8',
-    );
+    const udhr = readFileSync(new URL('./fixtures/udhr-lao.txt', import.meta.url), 'utf8');
     const long = udhr.repeat(3);
     const words = segmentLao(long);
     assert.ok(words.length > 1000);
