@@ -19,7 +19,7 @@ import {
 } from './harness.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const goal = 0.8;
 

@@ -34,7 +34,8 @@ const flushEveryMs = 15_000;
  */
 export function createApiTokenService({ db, cacheSeconds, now }: ApiTokenServiceOptions) {
   const cache = new Map<string, CachedToken>();
-  const pendingUses = new Map<string, Date>();
+  // token id → last use in epoch ms; turned into Dates only when flushed.
+  const pendingUses = new Map<string, number>();
   let flushing: Promise<void> | undefined;
 
   const forgetTokens = (ids: string[]) => {
@@ -46,7 +47,7 @@ export function createApiTokenService({ db, cacheSeconds, now }: ApiTokenService
       cache.delete(hash);
       return undefined;
     }
-    pendingUses.set(entry.user.tokenId, new Date(time));
+    pendingUses.set(entry.user.tokenId, time);
     return entry.user;
   };
 
@@ -68,7 +69,7 @@ export function createApiTokenService({ db, cacheSeconds, now }: ApiTokenService
 
   const flushUses = async () => {
     if (pendingUses.size === 0) return;
-    const uses = new Map(pendingUses);
+    const uses = new Map([...pendingUses].map(([id, time]) => [id, new Date(time)]));
     pendingUses.clear();
     await q.recordTokenUse(db, uses);
   };
