@@ -1,7 +1,6 @@
 // Upload and download of one big file through the built server, against a plain file copy of
 // the same bytes in the same run, with the server's peak memory.
 //   npm run bench:files        (BENCH_FILE_MIB, default 1024)
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { copyFile, open } from 'node:fs/promises';
@@ -9,18 +8,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { root, startNode, writeResultsSection } from './harness.js';
+import { startNode, writeResultsSection, khomounCli } from './harness.js';
 
 const mib = Number(process.env.BENCH_FILE_MIB ?? 1024);
 const rssLimitMiB = 300;
 const work = mkdtempSync(join(tmpdir(), 'khomoun-bench-files-'));
 const env = { DATA_DIR: join(work, 'data'), KHOMOUN_DEMO: '0', LOG_LEVEL: 'warn', PORT: '0' };
-const cli = (...args: string[]) =>
-  execFileSync(process.execPath, ['bin/khomoun.js', ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  }).trim();
+const cli = khomounCli(env);
 
 /** A file of random bytes (incompressible, so nothing flatters the numbers), and its sha256. */
 async function makeFile(path: string): Promise<string> {

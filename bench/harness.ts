@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: child processes with their output in files (so the parent,
 // which also runs autocannon, does not spend CPU draining pipes), autocannon rounds, and the
 // RESULTS.md section writer.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -9,6 +9,16 @@ import autocannon from 'autocannon';
 export const root = new URL('../', import.meta.url).pathname;
 // USER_HZ: 100 on every Linux this runs on.
 const clockTicksPerSecond = 100;
+
+/** Runs the built `khomoun` command with `env` (its DATA_DIR); returns what it printed. */
+export function khomounCli(env: Record<string, string>) {
+  return (...args: string[]): string =>
+    execFileSync(process.execPath, ['bin/khomoun.js', ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    }).trim();
+}
 
 export interface Started {
   child: ChildProcess;

@@ -4,18 +4,17 @@
 // shared layers (security headers, request ids, access log, metrics) cost on top of Fastify.
 // Goal (issue 3): the authenticated route keeps at least 80% of the bare route's rate.
 //   npm run bench            (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS change the load)
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   load,
   median,
-  root,
   startNode,
   writeResultsSection,
   type Round,
   type Started,
+  khomounCli,
 } from './harness.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -25,12 +24,7 @@ const goal = 0.8;
 
 const work = mkdtempSync(join(tmpdir(), 'khomoun-bench-'));
 const env = { DATA_DIR: join(work, 'data'), KHOMOUN_DEMO: '0', LOG_LEVEL: 'info', PORT: '0' };
-const cli = (...args: string[]) =>
-  execFileSync(process.execPath, ['bin/khomoun.js', ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  }).trim();
+const cli = khomounCli(env);
 
 interface Target {
   label: string;

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { apiCaller, bearer, startTestApp, type TestApp, type TestUser } from './helpers/app.js';
-import { completeDataset } from './helpers/catalog.js';
+import { completeDataset, organizationWithMembers } from './helpers/catalog.js';
 import { testEngines } from './helpers/engines.js';
 
 const boundary = '----khomoun-test-boundary';
@@ -77,18 +77,10 @@ for (const engine of testEngines()) {
         app.createUser(),
         app.createUser(),
       ]);
-      await call(sysadmin, 'POST', '/api/v1/organizations', {
-        slug: 'lsb',
-        title: { en: 'Lao Statistics Bureau' },
-      });
-      for (const [user, role] of [
+      await organizationWithMembers(call, sysadmin, 'lsb', [
         [admin, 'admin'],
         [editor, 'editor'],
-      ] as const)
-        await call(sysadmin, 'POST', '/api/v1/organizations/lsb/members', {
-          email: user.email,
-          role,
-        });
+      ]);
     });
     after(() => app.close());
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { apiCaller, errorOf, startTestApp, type TestApp, type TestUser } from './helpers/app.js';
-import { completeDataset } from './helpers/catalog.js';
+import { completeDataset, organizationWithMembers } from './helpers/catalog.js';
 import { testEngines } from './helpers/engines.js';
 
 for (const engine of testEngines()) {
@@ -23,23 +23,11 @@ for (const engine of testEngines()) {
         app.createUser(),
         app.createUser(),
       ]);
-      const created = await call(sysadmin, 'POST', '/api/v1/organizations', {
-        slug: 'lsb',
-        title: { lo: 'ສູນສະຖິຕິແຫ່ງຊາດ', en: 'Lao Statistics Bureau' },
-        kind: 'department',
-      });
-      assert.equal(created.statusCode, 201, created.body);
-      for (const [user, role] of [
+      await organizationWithMembers(call, sysadmin, 'lsb', [
         [admin, 'admin'],
         [editor, 'editor'],
         [member, 'member'],
-      ] as const) {
-        const added = await call(sysadmin, 'POST', '/api/v1/organizations/lsb/members', {
-          email: user.email,
-          role,
-        });
-        assert.equal(added.statusCode, 200, added.body);
-      }
+      ]);
     });
     after(() => app.close());
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { requireSysadmin, requireUser } from '../http/auth.js';
-import { commonErrors, ErrorSchema } from '../http/schemas.js';
+import { commonErrors, ErrorSchema, signedIn } from '../http/schemas.js';
 import { Invalid } from '../lib/errors.js';
 import type { Accounts } from './accounts.js';
 import { presentMe, presentToken, presentUser } from './present.js';
@@ -20,11 +20,7 @@ import {
   UserSchema,
 } from './schemas.js';
 
-const security: Array<Record<string, string[]>> = [
-  { bearerAuth: [] },
-  { apiKey: [] },
-  { session: [] },
-];
+const security = signedIn;
 
 /** `/api/v1/me`, `/api/v1/tokens` and the sysadmins' `/api/v1/users`. */
 export const accountRoutes: FastifyPluginAsync<{ accounts: Accounts }> = async (

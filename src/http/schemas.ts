@@ -44,3 +44,10 @@ export const NullableInput = <T extends TSchema>(
   schema: T,
   options: { description?: string } = {},
 ) => Type.Union([Type.Null(), schema], options);
+
+/** OpenAPI `security` of routes that need a signed-in caller: a token or a browser session. */
+export const signedIn: Array<Record<string, string[]>> = [
+  { bearerAuth: [] },
+  { apiKey: [] },
+  { session: [] },
+];

@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import type { ApiCall, TestUser } from './app.js';
+
 /** A dataset description complete enough to be submitted for review. */
 export const completeDataset = {
   organization: 'lsb',
@@ -11,3 +14,25 @@ export const completeDataset = {
   spatial: { provinces: ['LA01', 'LA06'] },
   temporal: { start: '2015-01-01', end: '2015-12-31' },
 };
+
+/** Creates organization `slug` as `sysadmin` and gives each user their role in it. */
+export async function organizationWithMembers(
+  call: ApiCall,
+  sysadmin: TestUser,
+  slug: string,
+  members: ReadonlyArray<readonly [TestUser, 'admin' | 'editor' | 'member']>,
+): Promise<void> {
+  const created = await call(sysadmin, 'POST', '/api/v1/organizations', {
+    slug,
+    title: { en: `Organization ${slug}` },
+    kind: 'department',
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  for (const [user, role] of members) {
+    const added = await call(sysadmin, 'POST', `/api/v1/organizations/${slug}/members`, {
+      email: user.email,
+      role,
+    });
+    assert.equal(added.statusCode, 200, added.body);
+  }
+}

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { commonErrors, ErrorSchema } from '../../http/schemas.js';
+import { commonErrors, ErrorSchema, signedIn } from '../../http/schemas.js';
 import { expectedVersion, setVersionTag } from '../../http/versions.js';
 import type { ActorLoader } from '../actor.js';
 import {
@@ -25,11 +25,7 @@ import {
 } from './schemas.js';
 import type { DatasetService, DatasetView, WorkflowAction } from './service.js';
 
-const security: Array<Record<string, string[]>> = [
-  { bearerAuth: [] },
-  { apiKey: [] },
-  { session: [] },
-];
+const security = signedIn;
 const tags = ['datasets'];
 const changeErrors = { ...commonErrors, 409: ErrorSchema, 412: ErrorSchema };
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { receiveUpload, sendBlob, type BlobStore } from '../../files/index.js';
-import { commonErrors, ErrorSchema } from '../../http/schemas.js';
+import { commonErrors, ErrorSchema, signedIn } from '../../http/schemas.js';
 import { expectedVersion, setVersionTag } from '../../http/versions.js';
 import type { ActorLoader } from '../actor.js';
 import { presentDataset, presentResource } from '../datasets/present.js';
@@ -11,11 +11,7 @@ import type { DatasetService, DatasetView } from '../datasets/service.js';
 import { TranslatableInput } from '../translatable.js';
 import type { LinkInput, ResourceChangeInput, ResourceService } from './service.js';
 
-const security: Array<Record<string, string[]>> = [
-  { bearerAuth: [] },
-  { apiKey: [] },
-  { session: [] },
-];
+const security = signedIn;
 const tags = ['resources'];
 const changeErrors = { ...commonErrors, 409: ErrorSchema, 412: ErrorSchema, 413: ErrorSchema };
 

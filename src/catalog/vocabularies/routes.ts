@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { Schema } from '../../db/index.js';
-import { commonErrors, ErrorSchema, NullableString } from '../../http/schemas.js';
+import { commonErrors, ErrorSchema, NullableString, signedIn } from '../../http/schemas.js';
 import { isBlank, normalizeLaoInput } from '../../lao/index.js';
 import { Conflict, Invalid } from '../../lib/errors.js';
 import { httpUrl } from '../../lib/http-url.js';
@@ -15,7 +15,7 @@ import { provinces } from './provinces.js';
 import * as q from './queries.js';
 
 const tags = ['vocabularies'];
-const security: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { session: [] }];
+const security = signedIn;
 
 const ThemeSchema = Type.Object({
   code: Type.String(),
