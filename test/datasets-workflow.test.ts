@@ -165,6 +165,29 @@ for (const engine of testEngines()) {
         assert.equal((await call(admin, 'GET', `/api/v1/datasets/${slug}`)).statusCode, 404);
     });
 
+    it('ignores empty edits, and lets only reviewers move a published address', async () => {
+      const created = await call(admin, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'census',
+        publish: true,
+      });
+      const url = `/api/v1/datasets/${created.json().id}`;
+      const empty = await call(editor, 'PATCH', url, {});
+      assert.equal(empty.statusCode, 200);
+      assert.equal(empty.json().state, 'published');
+      assert.equal(empty.json().version, created.json().version);
+      const listed = await call(null, 'GET', '/api/v1/datasets?organization=lsb&limit=100');
+      const census = listed.json().items.find((item: { slug: string }) => item.slug === 'census');
+      assert.equal(census.state, 'published');
+
+      assert.equal((await call(editor, 'PATCH', url, { slug: 'census-2' })).statusCode, 403);
+      assert.equal((await call(null, 'GET', '/api/v1/datasets/census')).statusCode, 200);
+      const moved = await call(admin, 'PATCH', url, { slug: 'census-2015' });
+      assert.equal(moved.statusCode, 200, moved.body);
+      assert.equal(moved.json().state, 'published');
+      assert.equal((await call(null, 'GET', '/api/v1/datasets/census-2015')).statusCode, 200);
+    });
+
     it('refuses stale edits with 412 and edits of archived datasets with 409', async () => {
       const created = await call(editor, 'POST', '/api/v1/datasets', {
         ...completeDataset,

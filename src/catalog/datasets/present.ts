@@ -43,7 +43,7 @@ export function presentDataset(view: DatasetView): Static<typeof DatasetSchema> 
 }
 
 export function presentDatasetSummary(row: ListedDataset): Static<typeof DatasetSummarySchema> {
-  const insider = row.shown_revision === row.current_revision;
+  const insider = row.insider;
   const metadata = row.metadata;
   return {
     id: row.id,

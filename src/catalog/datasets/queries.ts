@@ -48,6 +48,8 @@ export interface StoredResource {
 
 /** A dataset with the revision the viewer is shown and its publisher's names. */
 export interface ListedDataset extends DatasetRow {
+  /** The viewer sees the working copy (and its state) of this one. */
+  insider: boolean;
   shown_revision: number;
   metadata: StoredRevision;
   organization_slug: string;
@@ -220,6 +222,7 @@ export async function listDatasets(
     : undefined;
   let rows = query
     .selectAll('d')
+    .select(sql<boolean>`${insider}`.as('insider'))
     .select([
       'r.number as shown_revision',
       'r.metadata',

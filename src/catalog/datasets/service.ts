@@ -141,6 +141,13 @@ export function createDatasetService(
       const working = await q.findRevision(tx, row.id, row.current_revision);
       if (!working) throw new Error(`dataset ${row.id} lacks revision ${row.current_revision}`);
       const result = await apply(tx, row, working.metadata);
+      // An edit that changes nothing leaves no trace: no version, no revision, no event.
+      if (
+        result.metadata === undefined &&
+        Object.keys(result.changes).length === 0 &&
+        Object.keys(result.diff).length === 0
+      )
+        return view(tx, context.actor, row);
       const time = now();
       const changes: q.DatasetChanges = { ...result.changes, updated_at: time };
       if (result.metadata !== undefined) {
@@ -252,19 +259,21 @@ export function createDatasetService(
         const after = applyMetadata(before, input, await q.vocabulary(tx));
         const changes: q.DatasetChanges = {};
         const diff = diffObjects(before, after);
+        const metadataChanged = Object.keys(diff).length > 0;
         if (input.slug !== undefined && input.slug.toLowerCase() !== row.slug) {
+          // The slug is the public address: once published, only a reviewer may move it.
+          if (row.published_revision !== null)
+            authorize(context.actor, can.reviewDatasets(context.actor, row.organization_id));
           const slug = checkedSlug(input.slug);
           if (await q.slugTaken(tx, slug, row.id))
             throw new Conflict('This slug is already used', 'slug');
           changes.slug = slug;
           diff.slug = { from: row.slug, to: slug };
         }
-        if (row.state === 'published') changes.state = 'draft';
+        if (metadataChanged && row.state === 'published') changes.state = 'draft';
         return {
           changes,
-          ...(Object.keys(diffObjects(before, after)).length > 0 && {
-            metadata: { ...after, resources },
-          }),
+          ...(metadataChanged && { metadata: { ...after, resources } }),
           action: 'updated',
           diff,
         };
