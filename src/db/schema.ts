@@ -133,6 +133,10 @@ export interface DatasetsTable {
   current_revision: Generated<number>;
   published_revision: number | null;
   published_access_level: AccessLevel | null;
+  /** Copied from the published revision for indexed public filtering. */
+  published_themes: Generated<string[]>;
+  published_provinces: Generated<string[]>;
+  published_license: string | null;
   review_comment: string | null;
   is_demo: Generated<boolean>;
   created_by: string | null;

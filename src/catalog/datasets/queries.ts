@@ -159,23 +159,6 @@ export interface DatasetFilter {
   accessLevel?: AccessLevel | undefined;
 }
 
-/** Rows the viewer may see, each with the revision they are shown (working copy or published). */
-function visibleDatasets(db: Db, viewer: Viewer) {
-  const insider = insiderCondition(viewer);
-  return db
-    .selectFrom('datasets as d')
-    .innerJoin('dataset_revisions as r', (join) =>
-      join
-        .onRef('r.dataset_id', '=', 'd.id')
-        .on(
-          sql<SqlBool>`r.number = CASE WHEN ${insider} THEN d.current_revision ELSE d.published_revision END`,
-        ),
-    )
-    .innerJoin('organizations as o', 'o.id', 'd.organization_id')
-    .where('d.deleted_at', 'is', null)
-    .where(visibleCondition(insider));
-}
-
 /** Seen by the viewer: their organizations' datasets, and everyone's published public ones. */
 function visibleCondition(insider: Expression<SqlBool>): Expression<SqlBool> {
   return sql<SqlBool>`(${insider} OR (d.state <> 'archived' AND d.published_access_level = 'public'))`;
@@ -188,8 +171,57 @@ function insiderCondition(viewer: Viewer): Expression<SqlBool> {
 }
 
 /**
- * One page, newest change first, after the keyset cursor `after`. The total is counted only
- * when asked (first pages): counting is what slows deep pages of big catalogs down.
+ * The filter as SQL conditions. Outsiders only ever see published public datasets, whose
+ * facets are copied onto the row and indexed; for callers who also see working copies the
+ * conditions read the shown revision's JSON (a smaller, slower path).
+ */
+function filterConditions(
+  viewer: Viewer,
+  filter: DatasetFilter,
+): { conditions: Expression<SqlBool>[]; readsRevision: boolean } {
+  const insider = insiderCondition(viewer);
+  const outsider = !viewer.sysadmin && viewer.organizationIds.length === 0;
+  const conditions: Expression<SqlBool>[] = [
+    sql<SqlBool>`d.deleted_at IS NULL`,
+    visibleCondition(insider),
+  ];
+  if (filter.organizationId !== undefined)
+    conditions.push(sql<SqlBool>`d.organization_id = ${filter.organizationId}`);
+  if (filter.state !== undefined)
+    conditions.push(
+      sql<SqlBool>`(CASE WHEN ${insider} THEN d.state ELSE 'published' END) = ${filter.state}`,
+    );
+  let readsRevision = false;
+  const facet = (onRow: Expression<SqlBool>, onRevision: Expression<SqlBool>) => {
+    conditions.push(outsider ? onRow : onRevision);
+    readsRevision ||= !outsider;
+  };
+  if (filter.theme !== undefined)
+    facet(
+      sql<SqlBool>`d.published_themes @> ARRAY[${filter.theme}]::text[]`,
+      sql<SqlBool>`r.metadata -> 'themes' @> jsonb_build_array(${filter.theme}::text)`,
+    );
+  if (filter.province !== undefined)
+    facet(
+      sql<SqlBool>`d.published_provinces @> ARRAY[${filter.province}]::text[]`,
+      sql<SqlBool>`r.metadata -> 'spatial' -> 'provinces' @> jsonb_build_array(${filter.province}::text)`,
+    );
+  if (filter.license !== undefined)
+    facet(
+      sql<SqlBool>`d.published_license = ${filter.license}`,
+      sql<SqlBool>`r.metadata ->> 'license' = ${filter.license}`,
+    );
+  if (filter.accessLevel !== undefined)
+    facet(
+      sql<SqlBool>`d.published_access_level = ${filter.accessLevel}`,
+      sql<SqlBool>`r.metadata ->> 'access_level' = ${filter.accessLevel}`,
+    );
+  return { conditions, readsRevision };
+}
+
+/**
+ * One page, newest change first, after the keyset cursor `after`, with the total on first
+ * pages. The total comes from the datasets table alone unless a filter reads revisions.
  */
 export async function listDatasets(
   db: Db,
@@ -198,28 +230,26 @@ export async function listDatasets(
   page: { limit: number; after?: { updatedAt: Date; id: string } | undefined; count: boolean },
 ): Promise<{ rows: ListedDataset[]; total: number | undefined }> {
   const insider = insiderCondition(viewer);
-  let query = visibleDatasets(db, viewer);
-  if (filter.organizationId !== undefined)
-    query = query.where('d.organization_id', '=', filter.organizationId);
-  if (filter.state !== undefined)
-    query = query.where(
-      sql<SqlBool>`(CASE WHEN ${insider} THEN d.state ELSE 'published' END) = ${filter.state}`,
-    );
-  if (filter.theme !== undefined)
-    query = query.where(
-      sql<SqlBool>`r.metadata -> 'themes' @> jsonb_build_array(${filter.theme}::text)`,
-    );
-  if (filter.license !== undefined)
-    query = query.where(sql<SqlBool>`r.metadata ->> 'license' = ${filter.license}`);
-  if (filter.province !== undefined)
-    query = query.where(
-      sql<SqlBool>`r.metadata -> 'spatial' -> 'provinces' @> jsonb_build_array(${filter.province}::text)`,
-    );
-  if (filter.accessLevel !== undefined)
-    query = query.where(sql<SqlBool>`r.metadata ->> 'access_level' = ${filter.accessLevel}`);
-
-  const total = page.count ? await countDatasets(db, viewer, filter, query) : undefined;
-  let rows = query
+  const { conditions, readsRevision } = filterConditions(viewer, filter);
+  const where = sql.join(conditions, sql` AND `);
+  let total: number | undefined;
+  if (page.count) {
+    const counted = readsRevision
+      ? db
+          .selectFrom('datasets as d')
+          .innerJoin('dataset_revisions as r', (join) => join.on(shownRevision(insider)))
+      : db.selectFrom('datasets as d');
+    const row = await counted
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(sql<SqlBool>`${where}`)
+      .executeTakeFirstOrThrow();
+    total = Number(row.n);
+  }
+  let rows = db
+    .selectFrom('datasets as d')
+    .innerJoin('dataset_revisions as r', (join) => join.on(shownRevision(insider)))
+    .innerJoin('organizations as o', 'o.id', 'd.organization_id')
+    .where(sql<SqlBool>`${where}`)
     .selectAll('d')
     .select(sql<boolean>`${insider}`.as('insider'))
     .select([
@@ -239,39 +269,7 @@ export async function listDatasets(
   return { rows: (await rows.execute()) as ListedDataset[], total };
 }
 
-/**
- * The number of datasets matching the filter. Without filters on the description it counts
- * the datasets table alone, which the index on public datasets answers without reading
- * revisions: the common first page of a 100,000-dataset catalog stays fast.
- */
-async function countDatasets(
-  db: Db,
-  viewer: Viewer,
-  filter: DatasetFilter,
-  joined: ReturnType<typeof visibleDatasets>,
-): Promise<number> {
-  const onDescription =
-    filter.theme !== undefined ||
-    filter.license !== undefined ||
-    filter.province !== undefined ||
-    filter.accessLevel !== undefined;
-  if (onDescription) {
-    const row = await joined
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-  const insider = insiderCondition(viewer);
-  let query = db
-    .selectFrom('datasets as d')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('d.deleted_at', 'is', null)
-    .where(visibleCondition(insider));
-  if (filter.organizationId !== undefined)
-    query = query.where('d.organization_id', '=', filter.organizationId);
-  if (filter.state !== undefined)
-    query = query.where(
-      sql<SqlBool>`(CASE WHEN ${insider} THEN d.state ELSE 'published' END) = ${filter.state}`,
-    );
-  return Number((await query.executeTakeFirstOrThrow()).n);
+/** The revision a viewer is shown: the working copy where they are an insider, else the published one. */
+function shownRevision(insider: Expression<SqlBool>): Expression<SqlBool> {
+  return sql<SqlBool>`r.dataset_id = d.id AND r.number = CASE WHEN ${insider} THEN d.current_revision ELSE d.published_revision END`;
 }

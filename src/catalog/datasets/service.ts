@@ -12,6 +12,7 @@ import {
   assertEditable,
   checkedSlug,
   insertWithSlug,
+  publishedFacets,
   workflowStep,
   type WorkflowAction,
 } from './workflow.js';
@@ -234,9 +235,9 @@ export function createDatasetService(
         await audit(tx, context, row, 'created', diffObjects({}, { slug: row.slug, ...metadata }));
         if (!input.publish) return view(tx, context.actor, row);
         const published = await q.updateDataset(tx, row.id, {
+          ...publishedFacets(metadata),
           state: 'published',
           published_revision: 1,
-          published_access_level: metadata.access_level,
           published_at: time,
         });
         await audit(tx, context, published, 'approved', {

@@ -4,7 +4,7 @@ import type { DatasetState, Schema } from '../../db/index.js';
 import { Conflict, Invalid } from '../../lib/errors.js';
 import { isValidSlug, slugFromTitle } from '../../lib/slug.js';
 import { authorize, can, type Actor } from '../policy.js';
-import { missingForReview } from './metadata.js';
+import { missingForReview, type DatasetMetadata } from './metadata.js';
 import * as q from './queries.js';
 
 export type WorkflowAction = 'submit' | 'return' | 'approve' | 'archive' | 'unarchive';
@@ -25,6 +25,16 @@ const actionPastTense: Record<WorkflowAction, string> = {
   archive: 'archived',
   unarchive: 'unarchived',
 };
+
+/** What the dataset row keeps of the revision it publishes: visibility and indexed facets. */
+export function publishedFacets(metadata: q.StoredRevision | DatasetMetadata) {
+  return {
+    published_access_level: metadata.access_level,
+    published_themes: metadata.themes,
+    published_provinces: metadata.spatial.provinces,
+    published_license: metadata.license,
+  };
+}
 
 /**
  * What one workflow action changes on the dataset row, after checking who may take it and from
@@ -63,9 +73,10 @@ export function workflowStep(
     diff.review_comment = { from: row.review_comment, to: changes.review_comment };
   }
   if (action === 'approve') {
-    changes.published_revision = row.current_revision;
-    changes.published_access_level = working.access_level;
-    changes.published_at = options.now;
+    Object.assign(changes, publishedFacets(working), {
+      published_revision: row.current_revision,
+      published_at: options.now,
+    });
     changes.review_comment = null;
     diff.published_revision = { from: row.published_revision, to: row.current_revision };
   }
