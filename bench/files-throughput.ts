@@ -11,7 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import { startNode, writeResultsSection, khomounCli } from './harness.js';
 
 const mib = Number(process.env.BENCH_FILE_MIB ?? 1024);
-const rssLimitMiB = 300;
+// The issue's limit is 300 MB; MiB are what /proc reports, and 300 MB is 286 MiB.
+const rssLimitMiB = 286;
 const work = mkdtempSync(join(tmpdir(), 'khomoun-bench-files-'));
 const env = { DATA_DIR: join(work, 'data'), KHOMOUN_DEMO: '0', LOG_LEVEL: 'warn', PORT: '0' };
 const cli = khomounCli(env);
@@ -129,6 +130,7 @@ try {
       description: { en: 'One big file' },
     });
 
+    const peakBeforeUpload = server.peakRssMiB();
     const copyStarted = performance.now();
     await copyFile(source, join(work, 'copy.bin'));
     const copySeconds = seconds(copyStarted);
@@ -148,6 +150,7 @@ try {
     ).resources[0];
     if (resource?.sha256 !== sha256) throw new Error('the stored sha256 differs from the file');
 
+    const peakAfterUpload = server.peakRssMiB();
     const downloadStarted = performance.now();
     const received = await download(
       `${server.url}/api/v1/resources/${resource.id}/download`,
@@ -169,13 +172,14 @@ ${mib} MiB file of random bytes, loopback, local blob store in \`DATA_DIR/blobs\
 | upload (multipart, sha256 while streaming, atomic rename) | ${rate(uploadSeconds)} | ${(copySeconds / uploadSeconds).toFixed(2)} |
 | download (\`GET /resources/{id}/download\`, written to disk by the client) | ${rate(downloadSeconds)} | ${(copySeconds / downloadSeconds).toFixed(2)} |
 
-Server peak RSS (VmHWM) over the whole run: **${peak} MiB** — ${peak < rssLimitMiB ? 'under' : 'OVER'} the ${rssLimitMiB} MB limit. The
+Server peak RSS (VmHWM) over the whole run: **${peak} MiB** — ${peak < rssLimitMiB ? 'under' : 'OVER'} the 300 MB (${rssLimitMiB} MiB) limit
+(${peakBeforeUpload} MiB before the upload, ${peakAfterUpload} MiB after it). The
 draft dataset's file was downloaded by its (sysadmin) author; the sha256 of the bytes that
 arrived matched the file.
 `;
     writeResultsSection('Upload and download of a big file', body);
     process.stdout.write(
-      `copy ${rate(copySeconds)} MiB/s, upload ${rate(uploadSeconds)}, download ${rate(downloadSeconds)}, peak RSS ${peak} MiB\n`,
+      `copy ${rate(copySeconds)} MiB/s, upload ${rate(uploadSeconds)}, download ${rate(downloadSeconds)}, peak RSS ${peak} MiB (${peakBeforeUpload} before the upload, ${peakAfterUpload} after it)\n`,
     );
     if (peak >= rssLimitMiB) process.exitCode = 1;
   } finally {

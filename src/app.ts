@@ -97,7 +97,7 @@ export async function buildApp({
   await http.register(opsRoutes, { database, latestMigration });
   await http.register(accountRoutes, { prefix: '/api/v1', accounts });
   // Owned by the app: uploads in flight finish before it closes.
-  const blobs = createBlobStore(config);
+  const blobs = await createBlobStore(config);
   http.addHook('onClose', async () => {
     await blobs.close();
   });

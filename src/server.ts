@@ -22,11 +22,11 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl, poolMax: config.databasePoolMax }
-      : { kind: 'pglite', dataDir: config.dataDir },
+      : { kind: 'pglite', dataDir: config.dataDir, optimize: config.pgliteOptimize },
   );
 }
 
-export function createConfiguredCounters(config: Config): CounterStore {
+export async function createConfiguredCounters(config: Config): Promise<CounterStore> {
   return config.redisUrl ? createRedisCounterStore(config.redisUrl) : createMemoryCounterStore();
 }
 
@@ -36,7 +36,7 @@ export async function startServer(
   print: (line: string) => void,
 ): Promise<RunningServer> {
   const database = await openConfiguredDatabase(config);
-  const counters = createConfiguredCounters(config);
+  const counters = await createConfiguredCounters(config);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     await migrate(database);

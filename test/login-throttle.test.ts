@@ -14,7 +14,7 @@ for (const store of testCounterStores()) {
     let user: TestUser;
     before(async () => {
       assert.ok(engine);
-      app = await startTestApp(engine, { counters: store.create() });
+      app = await startTestApp(engine, { counters: await store.create() });
       user = await app.createUser();
     });
     after(() => app.close());

@@ -28,7 +28,7 @@ export const blobStoreKinds: Array<{ name: 'local' | 's3'; create: () => Promise
 
 async function createLocal(): Promise<TestBlobStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'khomoun-blobs-'));
-  const store = createBlobStore({ dataDir, s3: undefined });
+  const store = await createBlobStore({ dataDir, s3: undefined });
   const root = join(dataDir, 'blobs');
   return {
     name: 'local',
@@ -75,7 +75,7 @@ async function createS3(): Promise<TestBlobStore> {
     secretAccessKey: 'S3RVER',
     forcePathStyle: true,
   };
-  const store = createBlobStore({ dataDir, s3 });
+  const store = await createBlobStore({ dataDir, s3 });
   const lister = new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,

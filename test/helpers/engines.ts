@@ -89,9 +89,9 @@ async function adminQuery(url: string, statement: string): Promise<void> {
 }
 
 /** Counter stores to run throttling tests on: in-process always, Redis when TEST_REDIS_URL is set. */
-export function testCounterStores(): Array<{ name: string; create: () => CounterStore }> {
-  const stores: Array<{ name: string; create: () => CounterStore }> = [
-    { name: 'memory', create: () => createMemoryCounterStore() },
+export function testCounterStores(): Array<{ name: string; create: () => Promise<CounterStore> }> {
+  const stores: Array<{ name: string; create: () => Promise<CounterStore> }> = [
+    { name: 'memory', create: async () => createMemoryCounterStore() },
   ];
   const redisUrl = process.env.TEST_REDIS_URL;
   if (redisUrl) stores.push({ name: 'redis', create: () => createRedisCounterStore(redisUrl) });
