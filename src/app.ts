@@ -19,6 +19,16 @@ import { opsRoutes } from './http/ops-routes.js';
 import { requestIdFor } from './http/request-id.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { renderErrorPage, webRoutes } from './web/index.js';
+import { createActorLoader } from './catalog/index.js';
+import {
+  createDatastoreService,
+  datastoreRoutes,
+  ingestOnFileStored,
+  startDatastore,
+  type DatastoreService,
+  type TableStore,
+} from './datastore/index.js';
+import type { JobQueue } from './jobs/index.js';
 
 export interface AppDependencies {
   config: Config;
@@ -36,6 +46,9 @@ export interface App {
   accounts: Accounts;
   catalog: Catalog;
   blobs: BlobStore;
+  jobs: JobQueue;
+  tables: TableStore;
+  datastore: DatastoreService;
 }
 
 /** Builds the whole HTTP application; used by `khomoun serve` and by tests through `inject`. */
@@ -101,7 +114,24 @@ export async function buildApp({
   http.addHook('onClose', async () => {
     await blobs.close();
   });
-  const catalog = createCatalog(database.db, blobs, now);
+  const clock = now ?? (() => new Date());
+  const {
+    jobs,
+    tables,
+    stop: stopDatastore,
+  } = await startDatastore({
+    config,
+    database,
+    blobs,
+    workers: config.ingestWorkers,
+    log: http.log,
+    now: clock,
+  });
+  http.addHook('onClose', stopDatastore);
+  const catalog = createCatalog(database.db, blobs, now, {
+    fileStored: ingestOnFileStored(jobs),
+  });
+  const datastore = createDatastoreService({ db: database.db, catalog, jobs, now: clock });
   await http.register(multipartPlugin);
   await http.register(catalogRoutes, {
     prefix: '/api/v1',
@@ -110,7 +140,12 @@ export async function buildApp({
     blobs,
     uploadMaxBytes: config.uploadMaxBytes,
   });
+  await http.register(datastoreRoutes, {
+    prefix: '/api/v1',
+    datastore,
+    actorOf: createActorLoader(database.db),
+  });
   await http.register(webRoutes, { accounts, csrf, cookies });
 
-  return { http, accounts, catalog, blobs };
+  return { http, accounts, catalog, blobs, jobs, tables, datastore };
 }

@@ -29,6 +29,10 @@ export interface Config {
   tokenCacheSeconds: number;
   metricsToken: string | undefined;
   uploadMaxBytes: number;
+  /** Ingest jobs this process runs at once; 0 leaves them to `khomoun worker` processes. */
+  ingestWorkers: number;
+  /** DuckDB's memory limit for tables and ingests, e.g. `256MB`. */
+  duckdbMemoryLimit: string;
   /** Set when blobs go to an S3-compatible store; unset keeps them in `DATA_DIR/blobs`. */
   s3: S3Config | undefined;
 }
@@ -77,6 +81,8 @@ export const configVariables = [
   'TOKEN_CACHE_SECONDS',
   'METRICS_TOKEN',
   'UPLOAD_MAX_BYTES',
+  'INGEST_WORKERS',
+  'DUCKDB_MEMORY_LIMIT',
   'S3_ENDPOINT',
   'S3_BUCKET',
   'S3_REGION',
@@ -162,6 +168,8 @@ export function parseEnv(env: Env): Omit<Config, 'sessionSecret'> & { sessionSec
     tokenCacheSeconds: integer(env, 'TOKEN_CACHE_SECONDS', 5, 0, 300),
     metricsToken: text(env, 'METRICS_TOKEN'),
     uploadMaxBytes,
+    ingestWorkers: integer(env, 'INGEST_WORKERS', 1, 0, 16),
+    duckdbMemoryLimit: memorySize(env, 'DUCKDB_MEMORY_LIMIT', '256MB'),
     s3,
   };
 }
@@ -225,6 +233,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
   }
   return Number(raw);
+}
+
+function memorySize(env: Env, name: string, fallback: string): string {
+  const value = text(env, name) ?? fallback;
+  const match = /^(\d+)\s*(KB|MB|GB|KiB|MiB|GiB)$/i.exec(value);
+  if (!match) throw new ConfigError(name, `must be a size like 256MB or 1GB (got "${value}")`);
+  const bytes = Number(match[1]) * 1024 ** ('kmg'.indexOf(match[2]![0]!.toLowerCase()) + 1);
+  if (bytes < 32 * 1024 ** 2) throw new ConfigError(name, 'must be at least 32MB');
+  return `${Math.floor(bytes / 1024 ** 2)}MiB`;
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {

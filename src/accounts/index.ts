@@ -8,3 +8,4 @@ export type { TokenUser } from './api-token-service.js';
 export type { UserRow, TokenRow } from './queries.js';
 export { loginLimits } from './login-throttle.js';
 export { passwordMinLength } from './passwords.js';
+export { toAuthUser } from './user-service.js';

@@ -8,21 +8,26 @@ import { createDatasetService } from './datasets/service.js';
 import { organizationRoutes } from './organizations/routes.js';
 import { createOrganizationService } from './organizations/service.js';
 import { resourceRoutes } from './resources/routes.js';
-import { createResourceService } from './resources/service.js';
+import { createResourceService, type FileStoredHook } from './resources/service.js';
 import { vocabularyRoutes } from './vocabularies/routes.js';
 
 export { loadActor, createActorLoader, type ActorLoader } from './actor.js';
 export { can, authorize, authorizeHidden, anonymous, type Actor } from './policy.js';
 export type { OrganizationService } from './organizations/service.js';
 export type { DatasetService, DatasetView } from './datasets/service.js';
-export type { ResourceService } from './resources/service.js';
+export type { ResourceService, FileStoredHook } from './resources/service.js';
 export { insertLicence as addLicence } from './vocabularies/queries.js';
 
 /** The catalog's services, for the API routes and for whatever else writes (demo seeding, CLI). */
-export function createCatalog(db: Kysely<Schema>, blobs: BlobStore, now?: () => Date) {
+export function createCatalog(
+  db: Kysely<Schema>,
+  blobs: BlobStore,
+  now?: () => Date,
+  hooks: { fileStored?: FileStoredHook } = {},
+) {
   const organizations = createOrganizationService(db);
   const datasets = createDatasetService(db, organizations, now);
-  const resources = createResourceService(db, datasets, blobs, now);
+  const resources = createResourceService(db, datasets, blobs, now, hooks.fileStored);
   return { organizations, datasets, resources };
 }
 

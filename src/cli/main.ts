@@ -6,6 +6,7 @@ import { AppError } from '../lib/errors.js';
 import { serveCommand } from './serve.js';
 import { migrateCommand } from './migrate.js';
 import { tokenCommands, userCommands } from './accounts.js';
+import { ingestCommand, workerCommand } from './datastore.js';
 
 /** Exit codes: 0 ok, 1 the command failed, 2 it was used wrongly (bad flags or configuration). */
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(migrateCommand(getConfig));
   program.addCommand(userCommands(getConfig));
   program.addCommand(tokenCommands(getConfig));
+  program.addCommand(workerCommand(getConfig));
+  program.addCommand(ingestCommand(getConfig));
 
   applyToAll(program, (command) =>
     command.exitOverride().configureOutput({ writeErr: (text) => process.stderr.write(text) }),

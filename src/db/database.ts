@@ -22,6 +22,12 @@ export interface Database {
   withMigrationLock<T>(
     work: (runScript: (script: string) => Promise<void>) => Promise<T>,
   ): Promise<T>;
+  /**
+   * Runs SQL written by a library that brings its own (pg-boss): one statement with `$n`
+   * parameters, or a parameterless script of several. On PGlite it waits its turn on the one
+   * session, so it never lands inside someone else's transaction.
+   */
+  executeSql(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[] }>;
   close(): Promise<void>;
 }
 
@@ -102,6 +108,14 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
         client.release();
       }
     },
+    async executeSql(text, values) {
+      const result = await pool.query(text, values === undefined ? undefined : [...values]);
+      // A multi-statement script answers with one result per statement; the last one counts.
+      const last = Array.isArray(result)
+        ? (result.at(-1) as { rows: unknown[] } | undefined)
+        : result;
+      return { rows: last?.rows ?? [] };
+    },
     async close() {
       await db.destroy();
     },
@@ -160,6 +174,18 @@ async function openPGlite(dataDir: string | undefined, optimize = false): Promis
         await pglite.transaction(async (tx) => {
           await tx.exec(script);
         });
+      });
+    },
+    executeSql(text, values) {
+      return db.connection().execute(async () => {
+        // Holding Kysely's connection is holding the session; PGlite itself is called directly
+        // because only `exec` takes a script of several statements.
+        if (values !== undefined && values.length > 0) {
+          const result = await pglite.query(text, [...values]);
+          return { rows: result.rows };
+        }
+        const results = await pglite.exec(text);
+        return { rows: results.at(-1)?.rows ?? [] };
       });
     },
     async close() {

@@ -21,6 +21,8 @@ export type {
   DatasetsTable,
   DatasetRevisionsTable,
   ResourcesTable,
+  DatastoreIngestsTable,
+  IngestState,
   DatasetState,
   AccessLevel,
 } from './schema.js';

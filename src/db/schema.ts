@@ -14,6 +14,7 @@ export interface Schema {
   datasets: DatasetsTable;
   dataset_revisions: DatasetRevisionsTable;
   resources: ResourcesTable;
+  datastore_ingests: DatastoreIngestsTable;
 }
 
 type CreatedAt = ColumnType<Date, Date | undefined, never>;
@@ -175,4 +176,35 @@ export interface ResourcesTable {
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   deleted_at: Date | null;
+  datastore_ingest_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type IngestState = 'queued' | 'running' | 'done' | 'failed';
+
+/** JSON columns are read back parsed and written as JSON text. */
+type Json = ColumnType<unknown, string | null | undefined, string | null>;
+
+export interface DatastoreIngestsTable {
+  id: Generated<string>;
+  resource_id: string;
+  blob_sha256: string;
+  file_name: string | null;
+  options: ColumnType<unknown, string | undefined, string>;
+  state: ColumnType<IngestState, IngestState | undefined, IngestState>;
+  job_id: string | null;
+  attempts: Generated<number>;
+  bytes_total: number | null;
+  bytes_done: Generated<number>;
+  rows_done: Generated<number>;
+  heartbeat_at: Date | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  error: string | null;
+  report: Json;
+  table_schema: Json;
+  table_name: string | null;
+  parquet_sha256: string | null;
+  row_count: number | null;
+  created_by: string | null;
+  created_at: CreatedAt;
 }

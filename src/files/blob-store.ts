@@ -17,6 +17,11 @@ export interface BlobStore {
   put(source: Readable, options: { maxBytes: number }): Promise<StoredBlob>;
   /** The bytes of a blob, or of the inclusive `range` of it; throws `NotFound` if it is absent. */
   open(sha256: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Where the blob lies on this machine's disk, if the store keeps it there: readers that need a
+   * file (spreadsheets, DuckDB) then read it in place instead of copying it first.
+   */
+  localPath?(sha256: string): string;
   /** The blob's size, or null when there is no such blob. */
   stat(sha256: string): Promise<{ size: number } | null>;
   /** Removes a blob; removing an absent blob is not an error. */

@@ -57,6 +57,10 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  localPath(sha256: string): string {
+    return this.#pathOf(sha256);
+  }
+
   async stat(sha256: string): Promise<{ size: number } | null> {
     assertSha256(sha256);
     try {

@@ -24,7 +24,7 @@ export function findResource(db: Db, id: string): Promise<ResourceRow | undefine
 
 export function insertResource(
   db: Db,
-  values: Omit<ResourceRow, 'id' | 'deleted_at' | 'table_schema'>,
+  values: Omit<ResourceRow, 'id' | 'deleted_at' | 'table_schema' | 'datastore_ingest_id'>,
 ): Promise<ResourceRow> {
   return db.insertInto('resources').values(values).returningAll().executeTakeFirstOrThrow();
 }

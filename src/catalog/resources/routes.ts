@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { receiveUpload, sendBlob, type BlobStore } from '../../files/index.js';
 import { commonErrors, ErrorSchema, signedIn } from '../../http/schemas.js';
 import { expectedVersion, setVersionTag } from '../../http/versions.js';
+import { Invalid } from '../../lib/errors.js';
 import type { ActorLoader } from '../actor.js';
 import { presentDataset, presentResource } from '../datasets/present.js';
 import { DatasetSchema, ResourceSchema } from '../datasets/schemas.js';
@@ -95,6 +96,35 @@ export const resourceRoutes: FastifyPluginAsync<{
         );
       }
       reply.status(201);
+      return answer(reply, view);
+    },
+  );
+
+  app.put(
+    '/datasets/:id/resources/:resource/file',
+    {
+      schema: {
+        tags,
+        summary: "Replace a resource's file (multipart: a `file` part)",
+        description:
+          'The new file takes the place of the old one in the working copy; tables made from the old file keep serving until the new one has been read successfully.',
+        security,
+        params: ResourceParams,
+        response: { 200: DatasetSchema, ...changeErrors },
+      },
+    },
+    async (request, reply) => {
+      const changeContext = await context(request);
+      if (!request.isMultipart()) throw new Invalid('file', 'send the file as multipart/form-data');
+      await datasets.checkEditable(changeContext.actor, request.params.id);
+      const upload = await receiveUpload(request, { store: blobs, maxBytes: uploadMaxBytes });
+      const view = await resources.replaceFile(
+        changeContext,
+        request.params.id,
+        request.params.resource,
+        upload,
+        expectedVersion(request),
+      );
       return answer(reply, view);
     },
   );

@@ -30,6 +30,16 @@ export interface ResourceChangeInput {
 const laoScript = /[\u0E80-\u0EFF]/;
 
 /**
+ * Told about every file a resource gets, inside the transaction that records it, so that work
+ * on the file (the datastore's ingest) is queued only if the file is really kept.
+ */
+export type FileStoredHook = (
+  tx: Kysely<Schema>,
+  resource: q.ResourceRow,
+  context: ChangeContext,
+) => Promise<void>;
+
+/**
  * Resources (DCAT distributions): uploaded files in the blob store, or links. Every change goes
  * through the dataset, so it lands in a new revision of the working copy and the public keeps
  * seeing the published resources until the change is approved.
@@ -39,6 +49,7 @@ export function createResourceService(
   datasets: DatasetService,
   blobs: BlobStore,
   now: () => Date = () => new Date(),
+  fileStored: FileStoredHook = async () => {},
 ) {
   const owned = async (tx: Kysely<Schema>, datasetId: string, resourceId: string) => {
     const row = await q.findResource(tx, resourceId);
@@ -54,7 +65,14 @@ export function createResourceService(
     expectedVersion: number | undefined,
     values: Omit<
       q.ResourceRow,
-      'id' | 'dataset_id' | 'position' | 'deleted_at' | 'table_schema' | 'created_at' | 'updated_at'
+      | 'id'
+      | 'dataset_id'
+      | 'position'
+      | 'deleted_at'
+      | 'table_schema'
+      | 'datastore_ingest_id'
+      | 'created_at'
+      | 'updated_at'
     >,
   ) =>
     datasets.editResources(context, datasetIdOrSlug, expectedVersion, async (tx, dataset) => {
@@ -66,6 +84,7 @@ export function createResourceService(
         created_at: time,
         updated_at: time,
       });
+      if (row.blob_sha256 !== null) await fileStored(tx, row, context);
       const { created_at: _c, updated_at: _u, ...shown } = q.snapshotOf(row);
       return { action: 'resource_added', diff: { resources: { from: null, to: shown } } };
     });
@@ -125,6 +144,47 @@ export function createResourceService(
           media_type: upload.mediaType,
           format: upload.format,
         });
+      } catch (error) {
+        if (upload.created && !(await q.blobInUse(db, upload.sha256)))
+          await blobs.delete(upload.sha256);
+        throw error;
+      }
+    },
+
+    /** Puts a new upload in place of a resource's file; the old blob stays for old revisions. */
+    async replaceFile(
+      context: ChangeContext,
+      datasetIdOrSlug: string,
+      resourceId: string,
+      upload: ReceivedUpload,
+      expectedVersion?: number,
+    ): Promise<DatasetView> {
+      try {
+        return await datasets.editResources(
+          context,
+          datasetIdOrSlug,
+          expectedVersion,
+          async (tx, dataset) => {
+            const row = await owned(tx, dataset.id, resourceId);
+            if (row.blob_sha256 === null)
+              throw new Invalid('file', 'a link has no file to replace; change its url instead');
+            const updated = await q.updateResource(tx, row.id, {
+              blob_sha256: upload.sha256,
+              file_name: upload.filename,
+              size_bytes: upload.size,
+              media_type: upload.mediaType,
+              format: upload.format,
+              updated_at: now(),
+            });
+            await fileStored(tx, updated, context);
+            const { updated_at: _a, ...before } = q.snapshotOf(row);
+            const { updated_at: _b, ...after } = q.snapshotOf(updated);
+            return {
+              action: 'resource_file_replaced',
+              diff: { [`resources.${row.id}`]: { from: null, to: diffObjects(before, after) } },
+            };
+          },
+        );
       } catch (error) {
         if (upload.created && !(await q.blobInUse(db, upload.sha256)))
           await blobs.delete(upload.sha256);

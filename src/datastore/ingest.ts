@@ -1,0 +1,274 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { BlobStore } from '../files/index.js';
+import { openReader } from './open-reader.js';
+import { RawSpool } from './raw-spool.js';
+import { ReportCollector, type ValidationReport } from './report.js';
+import { locateTable } from './sniff/index.js';
+import type { FixedWidthLayout } from './source.js';
+import { quoteIdentifier, quoteLiteral, type TableStore } from './table-store.js';
+import { tableSchemaFromColumns, tableSchemaOf, type TableSchema } from './table-schema.js';
+import {
+  ColumnProfiler,
+  decideColumn,
+  sqlConversion,
+  sqlMisfitCondition,
+  sqlType,
+  type ColumnDecision,
+  type TypeOverride,
+} from './types/index.js';
+
+/** What a publisher may ask of an ingest; everything else is sniffed. */
+export interface IngestOptions {
+  sheet?: number | string;
+  encoding?: string;
+  fixedWidth?: FixedWidthLayout;
+  /** Column name → forced type. */
+  types?: Record<string, TypeOverride>;
+}
+
+export interface IngestInput {
+  id: string;
+  blobSha256: string;
+  fileName: string | null;
+  options: IngestOptions;
+}
+
+export interface IngestProgress {
+  rows: number;
+  bytes: number;
+}
+
+export interface IngestResult {
+  tableName: string;
+  parquetSha256: string;
+  rowCount: number;
+  bytes: number;
+  report: ValidationReport;
+  tableSchema: TableSchema;
+}
+
+/**
+ * Turns one file into a typed DuckDB table and a Parquet copy in the blob store. Rows are read
+ * once in JavaScript (sniffing, locating the table, profiling every cell of every column) and
+ * spooled as plain CSV; DuckDB then loads, converts and checks them in bulk. Nothing is served
+ * from here: the caller swaps the table in only when this returns.
+ */
+export async function ingestFile(
+  input: IngestInput,
+  deps: { blobs: BlobStore; tables: TableStore; workDir: string },
+  onProgress: (progress: IngestProgress) => void,
+): Promise<IngestResult> {
+  const work = join(deps.workDir, `ingest-${input.id}`);
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const tableName = `t_${input.id.replaceAll('-', '')}`;
+  const rawName = `raw_${input.id.replaceAll('-', '')}`;
+  try {
+    const file = await localCopy(deps.blobs, input.blobSha256, work);
+    const report = new ReportCollector();
+    const source = await openReader(file.path, input.fileName, input.options, report);
+    if (source === 'parquet') return await ingestParquet(file, tableName, work, deps, report);
+    const table = await locateTable(source.rows(report), report);
+    const names = table.names.map((name) => (name === rowColumn ? `${name}_2` : name));
+    const profilers = names.map(() => new ColumnProfiler());
+    const spoolPath = join(work, 'rows.csv');
+    const spool = new RawSpool(spoolPath, names.length);
+    try {
+      for await (const batch of table.rows) {
+        for (const row of batch) {
+          const cells = row.cells;
+          for (let i = 0; i < profilers.length; i += 1) profilers[i]?.observe(cells[i] ?? '');
+        }
+        await spool.write(batch);
+        onProgress({ rows: spool.rows, bytes: source.bytesRead?.() ?? 0 });
+      }
+      await spool.close();
+    } catch (error) {
+      spool.destroy();
+      throw error;
+    }
+    const decisions = names.map((name, i) => {
+      const decision = decideColumn(profilers[i]!, name, input.options.types?.[name]);
+      report.decide({
+        topic: 'column-type',
+        fieldName: name,
+        value: decision.type,
+        reason: decision.reason,
+      });
+      return decision;
+    });
+    await deps.tables.withConnection(async (c) => {
+      try {
+        await c.run(loadSpoolSql(rawName, spoolPath, names.length, spool.longestLineBytes));
+        await reportMisfits(c, rawName, names, decisions, report);
+        await c.run(typedTableSql(tableName, rawName, names, decisions));
+      } finally {
+        await c.run(`drop table if exists ${quoteIdentifier(rawName)}`);
+      }
+    });
+    return {
+      tableName,
+      parquetSha256: await exportParquet(deps, tableName, work),
+      rowCount: spool.rows,
+      bytes: file.size,
+      report: report.finish({ rows: spool.rows, fields: names.length }),
+      tableSchema: tableSchemaOf(names, table.labels, decisions),
+    };
+  } catch (error) {
+    await deps.tables.dropTable(tableName).catch(() => undefined);
+    throw error;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The column every table starts with: the row's number in the source file. */
+const rowColumn = '_row';
+
+/** Parquet keeps its own names and types: DuckDB reads it as it is. */
+async function ingestParquet(
+  file: { path: string; size: number },
+  tableName: string,
+  work: string,
+  deps: { blobs: BlobStore; tables: TableStore },
+  report: ReportCollector,
+): Promise<IngestResult> {
+  const columns = await deps.tables.withConnection(async (c) => {
+    await c.run(
+      `create or replace table ${quoteIdentifier(tableName)} as
+       select row_number() over () as ${rowColumn}, * from read_parquet(${quoteLiteral(file.path)})`,
+    );
+    const described = await c.runAndReadAll(`describe ${quoteIdentifier(tableName)}`);
+    return described
+      .getRows()
+      .map(([name, type]) => ({ name: String(name), type: String(type) }))
+      .filter((column) => column.name !== rowColumn);
+  });
+  const rowCount = await deps.tables.withConnection(async (c) => {
+    const counted = await c.runAndReadAll(`select count(*) from ${quoteIdentifier(tableName)}`);
+    return Number(counted.getRows()[0]?.[0] ?? 0);
+  });
+  return {
+    tableName,
+    parquetSha256: await exportParquet(deps, tableName, work),
+    rowCount,
+    bytes: file.size,
+    report: report.finish({ rows: rowCount, fields: columns.length }),
+    tableSchema: tableSchemaFromColumns(columns),
+  };
+}
+
+/** Writes the table as zstd Parquet into the blob store, for nodes that load it from there. */
+async function exportParquet(
+  deps: { blobs: BlobStore; tables: TableStore },
+  tableName: string,
+  work: string,
+): Promise<string> {
+  const path = join(work, 'table.parquet');
+  await deps.tables.withConnection((c) =>
+    c.run(
+      `copy ${quoteIdentifier(tableName)} to ${quoteLiteral(path)} (format parquet, compression zstd)`,
+    ),
+  );
+  const stored = await deps.blobs.put(createReadStream(path), {
+    maxBytes: Number.MAX_SAFE_INTEGER,
+  });
+  return stored.sha256;
+}
+
+/** The blob as a file on this machine: in place for the local store, copied from S3. */
+async function localCopy(
+  blobs: BlobStore,
+  sha256: string,
+  work: string,
+): Promise<{ path: string; size: number }> {
+  const stat = await blobs.stat(sha256);
+  if (!stat) throw new Error(`the file ${sha256} is missing from the blob store`);
+  if (blobs.localPath) return { path: blobs.localPath(sha256), size: stat.size };
+  const path = join(work, 'source');
+  await pipeline(await blobs.open(sha256), createWriteStream(path));
+  return { path, size: stat.size };
+}
+
+function rawColumn(index: number): string {
+  return `c${index}`;
+}
+
+function loadSpoolSql(
+  rawName: string,
+  spoolPath: string,
+  width: number,
+  longestLineBytes: number,
+): string {
+  // DuckDB sizes its read buffers from max_line_size (16 times it by default): fit both to the
+  // file, or a generous limit would cost a gigabyte of memory for a small table.
+  const maxLine = Math.max(2 * 1024 * 1024, longestLineBytes + 1024);
+  const buffer = Math.max(16 * 1024 * 1024, 2 * maxLine);
+  const columns = [`'${rowColumn}': 'BIGINT'`];
+  for (let i = 0; i < width; i += 1) columns.push(`'${rawColumn(i)}': 'VARCHAR'`);
+  return `create temp table ${quoteIdentifier(rawName)} as select * from read_csv(${quoteLiteral(spoolPath)},
+    header = false, delim = ',', quote = '"', escape = '"', new_line = '\\n',
+    auto_detect = false, strict_mode = true, max_line_size = ${maxLine}, buffer_size = ${buffer},
+    columns = {${columns.join(', ')}})`;
+}
+
+const examplesPerColumn = 20;
+
+/** Counts every cell that does not fit its column's type, with the first few positions. */
+async function reportMisfits(
+  c: Parameters<Parameters<TableStore['withConnection']>[0]>[0],
+  rawName: string,
+  names: string[],
+  decisions: ColumnDecision[],
+  report: ReportCollector,
+): Promise<void> {
+  const checked = decisions.flatMap((decision, i) => (decision.type === 'text' ? [] : [i]));
+  if (checked.length === 0) return;
+  const counts = await c.runAndReadAll(
+    `select ${checked
+      .map(
+        (i) =>
+          `count(*) filter (where ${sqlMisfitCondition(quoteIdentifier(rawColumn(i)), decisions[i]!)})`,
+      )
+      .join(', ')} from ${quoteIdentifier(rawName)}`,
+  );
+  const totals = counts.getRows()[0] ?? [];
+  for (const [k, i] of checked.entries()) {
+    const total = Number(totals[k] ?? 0);
+    if (total === 0) continue;
+    const column = quoteIdentifier(rawColumn(i));
+    const examples = await c.runAndReadAll(
+      `select ${rowColumn}, ${column} from ${quoteIdentifier(rawName)}
+       where ${sqlMisfitCondition(column, decisions[i]!)} order by ${rowColumn} limit ${examplesPerColumn}`,
+    );
+    const rows = examples.getRows();
+    for (const [rowNumber, value] of rows) {
+      report.error({
+        code: 'type-error',
+        rowNumber: Number(rowNumber),
+        fieldNumber: i + 1,
+        fieldName: names[i],
+        cell: String(value),
+        message: `"${String(value)}" is not a valid ${decisions[i]!.type} in column "${names[i]}"`,
+      });
+    }
+    report.count('type-error', total - rows.length);
+  }
+}
+
+function typedTableSql(
+  tableName: string,
+  rawName: string,
+  names: string[],
+  decisions: ColumnDecision[],
+): string {
+  const columns = names.map(
+    (name, i) =>
+      `cast(${sqlConversion(quoteIdentifier(rawColumn(i)), decisions[i]!)} as ${sqlType(decisions[i]!)}) as ${quoteIdentifier(name)}`,
+  );
+  return `create or replace table ${quoteIdentifier(tableName)} as
+    select ${rowColumn}, ${columns.join(', ')} from ${quoteIdentifier(rawName)} order by ${rowColumn}`;
+}

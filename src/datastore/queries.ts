@@ -1,0 +1,220 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DatastoreIngestsTable, IngestState, Schema } from '../db/index.js';
+
+type Db = Kysely<Schema>;
+export type IngestRow = Selectable<DatastoreIngestsTable>;
+
+export function insertIngest(
+  db: Db,
+  values: {
+    resource_id: string;
+    blob_sha256: string;
+    file_name: string | null;
+    options: unknown;
+    bytes_total: number | null;
+    created_by: string | null;
+  },
+): Promise<IngestRow> {
+  return db
+    .insertInto('datastore_ingests')
+    .values({ ...values, options: JSON.stringify(values.options) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function setJobId(db: Db, id: string, jobId: string): Promise<void> {
+  await db.updateTable('datastore_ingests').set({ job_id: jobId }).where('id', '=', id).execute();
+}
+
+export function findIngest(db: Db, id: string): Promise<IngestRow | undefined> {
+  return db.selectFrom('datastore_ingests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The newest ingest of a resource, whatever its state. */
+export function latestIngest(db: Db, resourceId: string): Promise<IngestRow | undefined> {
+  return db
+    .selectFrom('datastore_ingests')
+    .selectAll()
+    .where('resource_id', '=', resourceId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The newest ingest of one file of a resource (the file a caller is shown). */
+export function latestIngestOfFile(
+  db: Db,
+  resourceId: string,
+  blobSha256: string,
+): Promise<IngestRow | undefined> {
+  return db
+    .selectFrom('datastore_ingests')
+    .selectAll()
+    .where('resource_id', '=', resourceId)
+    .where('blob_sha256', '=', blobSha256)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The ingest whose table the data API serves for a resource. */
+export async function servingIngest(db: Db, resourceId: string): Promise<IngestRow | undefined> {
+  return db
+    .selectFrom('resources')
+    .innerJoin('datastore_ingests', 'datastore_ingests.id', 'resources.datastore_ingest_id')
+    .selectAll('datastore_ingests')
+    .where('resources.id', '=', resourceId)
+    .executeTakeFirst();
+}
+
+/** Claims a queued or lost ingest for this try; false when it is already finished. */
+export async function markRunning(db: Db, id: string, now: Date): Promise<IngestRow | undefined> {
+  return db
+    .updateTable('datastore_ingests')
+    .set((eb) => ({
+      state: 'running' as IngestState,
+      attempts: eb('attempts', '+', 1),
+      started_at: now,
+      heartbeat_at: now,
+      rows_done: 0,
+      bytes_done: 0,
+      error: null,
+    }))
+    .where('id', '=', id)
+    .where('state', 'in', ['queued', 'running'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function recordProgress(
+  db: Db,
+  id: string,
+  progress: { rows: number; bytes: number },
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('datastore_ingests')
+    .set({ rows_done: progress.rows, bytes_done: progress.bytes, heartbeat_at: now })
+    .where('id', '=', id)
+    .where('state', '=', 'running')
+    .execute();
+}
+
+export async function markFailed(
+  db: Db,
+  id: string,
+  error: string,
+  report: unknown,
+  now: Date,
+  final: boolean,
+): Promise<void> {
+  await db
+    .updateTable('datastore_ingests')
+    .set({
+      // A try that will be retried goes back to the queue, with what went wrong kept for show.
+      state: final ? 'failed' : 'queued',
+      error,
+      report: report === undefined ? null : JSON.stringify(report),
+      finished_at: final ? now : null,
+      heartbeat_at: null,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Records a finished ingest and makes its table the one served, unless a newer ingest of the
+ * resource already succeeded (an older upload finishing late must not win). Returns the table it
+ * replaced, for dropping once queries running on it have finished.
+ */
+export async function markDoneAndServe(
+  db: Db,
+  id: string,
+  result: {
+    report: unknown;
+    tableSchema: unknown;
+    tableName: string;
+    parquetSha256: string;
+    rowCount: number;
+    bytes: number;
+  },
+  now: Date,
+): Promise<{ served: boolean; replacedTable: string | null }> {
+  return db.transaction().execute(async (tx) => {
+    const ingest = await tx
+      .updateTable('datastore_ingests')
+      .set({
+        state: 'done',
+        report: JSON.stringify(result.report),
+        table_schema: JSON.stringify(result.tableSchema),
+        table_name: result.tableName,
+        parquet_sha256: result.parquetSha256,
+        row_count: result.rowCount,
+        rows_done: result.rowCount,
+        bytes_done: result.bytes,
+        finished_at: now,
+        heartbeat_at: null,
+      })
+      .where('id', '=', id)
+      .returning(['resource_id', 'created_at'])
+      .executeTakeFirstOrThrow();
+    const current = await tx
+      .selectFrom('resources')
+      .leftJoin('datastore_ingests', 'datastore_ingests.id', 'resources.datastore_ingest_id')
+      .select(['datastore_ingests.table_name', 'datastore_ingests.created_at'])
+      .where('resources.id', '=', ingest.resource_id)
+      .forUpdate('resources')
+      .executeTakeFirst();
+    if (current?.created_at && current.created_at > ingest.created_at)
+      return { served: false, replacedTable: null };
+    await tx
+      .updateTable('resources')
+      .set({ datastore_ingest_id: id, table_schema: JSON.stringify(result.tableSchema) })
+      .where('id', '=', ingest.resource_id)
+      .execute();
+    return { served: true, replacedTable: current?.table_name ?? null };
+  });
+}
+
+/** Running ingests whose process stopped writing progress: lost with a crash or a kill. */
+export function lostIngests(db: Db, silentSince: Date): Promise<IngestRow[]> {
+  return db
+    .selectFrom('datastore_ingests')
+    .selectAll()
+    .where('state', '=', 'running')
+    .where('heartbeat_at', '<', silentSince)
+    .execute();
+}
+
+/** Ingests queued in a transaction whose job never reached the queue. */
+export function queuedWithoutJob(db: Db): Promise<IngestRow[]> {
+  return db
+    .selectFrom('datastore_ingests')
+    .selectAll()
+    .where('state', '=', 'queued')
+    .where('job_id', 'is', null)
+    .execute();
+}
+
+/** Tables of finished ingests no resource serves any more, older than `before`. */
+export async function unservedTables(db: Db, before: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('datastore_ingests as i')
+    .select('i.table_name')
+    .where('i.state', '=', 'done')
+    .where('i.table_name', 'is not', null)
+    .where('i.finished_at', '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('resources as r')
+            .select(sql.lit(1).as('one'))
+            .whereRef('r.datastore_ingest_id', '=', 'i.id'),
+        ),
+      ),
+    )
+    .execute();
+  return rows.flatMap((row) => (row.table_name ? [row.table_name] : []));
+}

@@ -1,0 +1,43 @@
+/** Canonical cell text shared by the spreadsheet readers (see SourceRow in ../source.ts). */
+
+const msPerDay = 86_400_000;
+const excelEpoch = Date.UTC(1899, 11, 30);
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/**
+ * A Date whose UTC fields hold the wall-clock value of the cell (both libraries build dates
+ * that way), as ISO 8601 without a zone: `2024-03-01` when there is no time of day.
+ * Rounds to the second because serial numbers are binary fractions of a day (…T08:29:59.999).
+ */
+export function isoFromUtcDate(date: Date): string {
+  const time = Math.round(date.getTime() / 1000) * 1000;
+  const d = new Date(time);
+  const day = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  if (time % msPerDay === 0) return day;
+  return `${day}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** An Excel serial day number (1900 system, or 1904 when the workbook says so) as ISO text. */
+export function isoFromSerial(serial: number, date1904 = false): string {
+  const days = serial + (date1904 ? 1462 : 0);
+  // A serial below 1 is a time of day only (e.g. 0.5 = 12:00): keep just the time part.
+  if (days < 1 && days >= 0)
+    return isoFromUtcDate(new Date(days * msPerDay)).slice(11) || '00:00:00';
+  return isoFromUtcDate(new Date(excelEpoch + days * msPerDay));
+}
+
+/** Cells after the last non-empty one carry no data (styled but blank); drop them. */
+export function trimTrailing(cells: string[]): string[] {
+  let end = cells.length;
+  while (end > 0 && cells[end - 1] === '') end -= 1;
+  return end === cells.length ? cells : cells.slice(0, end);
+}
+
+/** `A1`-style column letters for messages the publisher reads next to their spreadsheet. */
+export function columnLetters(fieldNumber: number): string {
+  let letters = '';
+  for (let n = fieldNumber; n > 0; n = Math.floor((n - 1) / 26)) {
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  }
+  return letters;
+}

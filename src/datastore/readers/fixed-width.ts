@@ -1,0 +1,175 @@
+import Papa from 'papaparse';
+import { Invalid } from '../../lib/errors.js';
+import type { ReportCollector } from '../report.js';
+import type { FixedWidthLayout, ReadOptions, SourceRow, TableSource } from '../source.js';
+import { numberedLines } from './text-lines.js';
+
+const batchSize = 500;
+
+/**
+ * Opens a fixed-width text file cut by `options.fixedWidth`. The first row yielded holds the field
+ * names (`rowNumber` 0: it comes from the layout, not the file); data rows carry their line number.
+ *
+ * Positions count Unicode code points, not UTF-16 code units nor grapheme clusters. Lao vowel and
+ * tone marks are code points of their own (ນ້ຳ is three), and that is how the fixed-width files of
+ * Lao systems were laid out: in the legacy single-byte encodings each mark is one byte, which
+ * decodes to one code point, so byte-based layouts stay valid after decoding. Counting graphemes
+ * would fold marks into their consonant and shift every later field.
+ *
+ * @example const source = await openFixedWidth('/tmp/census.txt', { fixedWidth: layout, encoding: 'cp1133' });
+ */
+export async function openFixedWidth(file: string, options: ReadOptions): Promise<TableSource> {
+  const layout = options.fixedWidth;
+  if (layout === undefined || layout.fields.length === 0) {
+    throw new Invalid(
+      'fixedWidth',
+      'a fixed-width file needs its layout: the name, start and width of each field',
+    );
+  }
+  checkLayout(layout);
+  return {
+    format: 'fixed-width',
+    sheets: [],
+    rows: (report) => readLines(file, options.encoding, layout, report),
+  };
+}
+
+async function* readLines(
+  file: string,
+  encoding: string | undefined,
+  layout: FixedWidthLayout,
+  report: ReportCollector,
+): AsyncGenerator<SourceRow[]> {
+  const skip = layout.skipLines ?? 0;
+  const end = Math.max(...layout.fields.map((field) => field.start - 1 + field.width));
+  let batch: SourceRow[] = [{ rowNumber: 0, cells: layout.fields.map((field) => field.name) }];
+  let longLines = 0;
+  for await (const { line, lineNumber } of numberedLines(file, encoding)) {
+    if (lineNumber <= skip) continue;
+    const points = Array.from(line);
+    if (points.length > end && points.slice(end).join('').trim() !== '') {
+      longLines += 1;
+      report.error({
+        code: 'extra-cell',
+        rowNumber: lineNumber,
+        cell: points.slice(end).join(''),
+        message: `line ${lineNumber} has text after the last field of the layout (position ${end + 1} on)`,
+      });
+    }
+    const cells = layout.fields.map((field) =>
+      points
+        .slice(field.start - 1, field.start - 1 + field.width)
+        .join('')
+        .trim(),
+    );
+    batch.push({ rowNumber: lineNumber, cells: cells.every((cell) => cell === '') ? [] : cells });
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+  report.decide({
+    topic: 'fixed-width-layout',
+    value: layout.fields.map((field) => `${field.name}:${field.start}+${field.width}`).join(' '),
+    reason: `cut by the given layout, counting characters (code points)${skip > 0 ? `, after skipping ${skip} line(s)` : ''}${longLines > 0 ? `; ${longLines} line(s) were longer than the layout` : ''}`,
+  });
+}
+
+function checkLayout(layout: FixedWidthLayout): void {
+  const seen = new Set<string>();
+  for (const field of layout.fields) {
+    if (field.name.trim() === '')
+      throw new Invalid('fixedWidth', 'every field of the layout needs a name');
+    if (seen.has(field.name))
+      throw new Invalid('fixedWidth', `the layout names the field "${field.name}" twice`);
+    seen.add(field.name);
+    if (
+      !Number.isInteger(field.start) ||
+      field.start < 1 ||
+      !Number.isInteger(field.width) ||
+      field.width < 1
+    ) {
+      throw new Invalid(
+        'fixedWidth',
+        `field "${field.name}": start and width must be whole numbers from 1`,
+      );
+    }
+  }
+  if (
+    layout.skipLines !== undefined &&
+    (!Number.isInteger(layout.skipLines) || layout.skipLines < 0)
+  ) {
+    throw new Invalid('fixedWidth', 'skipLines must be a whole number from 0');
+  }
+}
+
+/**
+ * Reads a layout file: CSV `name,start,width` lines (a header line is optional), or JSON
+ * `{"fields": [{"name", "start", "width"}], "skipLines"?}` as Frictionless-style tools write.
+ *
+ * @example parseFixedWidthLayout('name,start,width\npcode,1,4\nname_lo,5,30')
+ */
+export function parseFixedWidthLayout(text: string): FixedWidthLayout {
+  const source = text.replace(/^\uFEFF/, '').trim();
+  const layout = source.startsWith('{') ? layoutFromJson(source) : layoutFromCsv(source);
+  if (layout.fields.length === 0)
+    throw new Invalid('fixedWidth', 'the layout file lists no fields');
+  checkLayout(layout);
+  return layout;
+}
+
+function layoutFromJson(source: string): FixedWidthLayout {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(source);
+  } catch (error) {
+    throw new Invalid(
+      'fixedWidth',
+      `the layout file is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  const { fields, skipLines } = (parsed ?? {}) as { fields?: unknown; skipLines?: unknown };
+  if (!Array.isArray(fields))
+    throw new Invalid('fixedWidth', 'the JSON layout needs a "fields" array');
+  const layout: FixedWidthLayout = {
+    fields: fields.map((field: unknown, index) => {
+      const { name, start, width } = (field ?? {}) as {
+        name?: unknown;
+        start?: unknown;
+        width?: unknown;
+      };
+      if (typeof name !== 'string' || typeof start !== 'number' || typeof width !== 'number') {
+        throw new Invalid(
+          'fixedWidth',
+          `field ${index + 1} of the layout needs a name, a start and a width`,
+        );
+      }
+      return { name, start, width };
+    }),
+  };
+  if (typeof skipLines === 'number') layout.skipLines = skipLines;
+  return layout;
+}
+
+function layoutFromCsv(source: string): FixedWidthLayout {
+  const rows = Papa.parse<string[]>(source, { skipEmptyLines: 'greedy' }).data.map((row) =>
+    row.map((cell) => cell.trim()),
+  );
+  const isNumber = (cell: string | undefined): boolean => cell !== undefined && /^\d+$/.test(cell);
+  // A first line whose start and width are not numbers is the header.
+  const body =
+    rows.length > 0 && !(isNumber(rows[0]?.[1]) && isNumber(rows[0]?.[2])) ? rows.slice(1) : rows;
+  return {
+    fields: body.map((row, index) => {
+      const [name, start, width] = row;
+      if (name === undefined || !isNumber(start) || !isNumber(width)) {
+        throw new Invalid(
+          'fixedWidth',
+          `line ${index + 1} of the layout must read name,start,width`,
+        );
+      }
+      return { name, start: Number(start), width: Number(width) };
+    }),
+  };
+}

@@ -1,0 +1,191 @@
+import type { ReportCollector } from '../report.js';
+import type { ReadOptions, SourceRow, TableSource } from '../source.js';
+import { UnreadableSource } from './errors.js';
+import { JsonElementScanner } from './json-scanner.js';
+import { decodedChunks, numberedLines } from './text-lines.js';
+
+const batchSize = 500;
+
+/**
+ * JSON-family readers. Records become rows under a synthetic header: the FIRST row yielded holds
+ * the column names (the union of the records' keys, in first-seen order) so that the shared
+ * header locator sees an ordinary table. That header row has `rowNumber` 0, as it is not in the
+ * file; a record's `rowNumber` is its position (1-based) in the array, or its line for NDJSON.
+ * A JSON array of arrays is already a table: its rows are yielded as they are, with no header.
+ * Files are read twice (keys, then rows) so that memory stays bounded by the largest record.
+ */
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const isObject = (value: Json): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Canonical cell text: null is empty, nested values keep their JSON text. */
+export function jsonCellText(value: Json | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+async function* elements(
+  file: string,
+  encoding?: string,
+): AsyncGenerator<{ value: Json; index: number; feature: boolean }, JsonElementScanner> {
+  const scanner = new JsonElementScanner();
+  let index = 0;
+  try {
+    for await (const chunk of decodedChunks(file, encoding)) {
+      for (const text of scanner.feed(chunk)) {
+        const value = JSON.parse(text) as Json;
+        index += 1;
+        yield { value, index, feature: scanner.root === 'object' };
+      }
+    }
+    scanner.end();
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const where = index > 0 ? ` near record ${index + 1}` : '';
+    throw new UnreadableSource(`the file is not valid JSON${where}: ${error.message}`);
+  }
+  return scanner;
+}
+
+/**
+ * Opens a JSON array of objects (or of arrays) or a GeoJSON FeatureCollection, whose feature
+ * properties become columns followed by a `geometry` column holding the geometry as GeoJSON.
+ *
+ * @example const source = await openJson('/tmp/schools.geojson', {});
+ */
+export async function openJson(file: string, options: ReadOptions): Promise<TableSource> {
+  const keys = new Set<string>();
+  let arrays = 0;
+  let count = 0;
+  const pass = elements(file, options.encoding);
+  let step = await pass.next();
+  for (; step.done !== true; step = await pass.next()) {
+    const record = step.value.value;
+    count += 1;
+    if (Array.isArray(record)) arrays += 1;
+    const fields = step.value.feature && isObject(record) ? (record['properties'] ?? null) : record;
+    if (isObject(fields)) for (const key of Object.keys(fields)) keys.add(key);
+  }
+  const scanner = step.value;
+  const geo = scanner.root === 'object';
+  if (geo && !scanner.sawFeatures) {
+    throw new UnreadableSource(
+      'the JSON file is an object, not an array of records nor a GeoJSON FeatureCollection',
+    );
+  }
+  const table = !geo && count > 0 && arrays === count;
+  const columns = geo ? [...keys, 'geometry'] : [...keys];
+  return {
+    format: geo ? 'geojson' : 'json',
+    sheets: [],
+    rows: (report) => readRecords(file, options.encoding, { geo, table, columns }, report),
+  };
+}
+
+async function* readRecords(
+  file: string,
+  encoding: string | undefined,
+  shape: { geo: boolean; table: boolean; columns: string[] },
+  report: ReportCollector,
+): AsyncGenerator<SourceRow[]> {
+  let batch: SourceRow[] = shape.table ? [] : [{ rowNumber: 0, cells: shape.columns }];
+  report.decide({
+    topic: 'json-shape',
+    value: shape.geo ? 'geojson-features' : shape.table ? 'array-of-arrays' : 'array-of-objects',
+    reason: shape.geo
+      ? 'a GeoJSON FeatureCollection: one row per feature, its properties as columns and a geometry column'
+      : shape.table
+        ? 'every element of the array is an array: read as rows of a table'
+        : 'an array of records: the columns are all the keys, in the order first seen',
+  });
+  for await (const { value, index } of elements(file, encoding)) {
+    let cells: string[] | undefined;
+    if (shape.table && Array.isArray(value)) cells = value.map((cell) => jsonCellText(cell));
+    else if (shape.geo && isObject(value)) {
+      const properties = isObject(value['properties'] ?? null)
+        ? (value['properties'] as JsonObject)
+        : {};
+      cells = shape.columns.slice(0, -1).map((key) => jsonCellText(properties[key]));
+      cells.push(jsonCellText(value['geometry']));
+    } else if (!shape.table && !shape.geo && isObject(value)) {
+      cells = shape.columns.map((key) => jsonCellText(value[key]));
+    }
+    if (cells === undefined) {
+      report.error({
+        code: 'format-error',
+        rowNumber: index,
+        cell: jsonCellText(value),
+        message: `record ${index} is not ${shape.table ? 'an array' : shape.geo ? 'a feature object' : 'an object'}; it was skipped`,
+      });
+      continue;
+    }
+    batch.push({ rowNumber: index, cells });
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * Opens newline-delimited JSON: one object per line. A line that is not a JSON object is
+ * reported as a `format-error` with its line number and skipped; blank lines are ignored.
+ *
+ * @example const source = await openNdjson('/tmp/readings.ndjson', {});
+ */
+export async function openNdjson(file: string, options: ReadOptions): Promise<TableSource> {
+  const keys = new Set<string>();
+  for await (const { line } of numberedLines(file, options.encoding)) {
+    const value = parseLine(line);
+    if (value !== undefined) for (const key of Object.keys(value)) keys.add(key);
+  }
+  const columns = [...keys];
+  return {
+    format: 'ndjson',
+    sheets: [],
+    rows: (report) => readLines(file, options.encoding, columns, report),
+  };
+}
+
+function parseLine(line: string): JsonObject | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    const value = JSON.parse(line) as Json;
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function* readLines(
+  file: string,
+  encoding: string | undefined,
+  columns: string[],
+  report: ReportCollector,
+): AsyncGenerator<SourceRow[]> {
+  let batch: SourceRow[] = [{ rowNumber: 0, cells: columns }];
+  for await (const { line, lineNumber } of numberedLines(file, encoding)) {
+    if (line.trim() === '') continue;
+    const value = parseLine(line);
+    if (value === undefined) {
+      report.error({
+        code: 'format-error',
+        rowNumber: lineNumber,
+        cell: line,
+        message: `line ${lineNumber} is not a JSON object; it was skipped`,
+      });
+      continue;
+    }
+    batch.push({ rowNumber: lineNumber, cells: columns.map((key) => jsonCellText(value[key])) });
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}

@@ -1,0 +1,28 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { pipeline, type Readable } from 'node:stream';
+import iconv from 'iconv-lite';
+import { Invalid } from '../../lib/errors.js';
+
+/** The file's text in decoded chunks; `encoding` is an iconv-lite name, UTF-8 by default. */
+export function decodedChunks(file: string, encoding = 'utf-8'): Readable & AsyncIterable<string> {
+  if (!iconv.encodingExists(encoding))
+    throw new Invalid('encoding', `unknown text encoding "${encoding}"`);
+  // iconv-lite strips a leading byte-order mark, so the first field never starts with U+FEFF.
+  // pipeline() carries a read error (a missing file) to whoever iterates the decoded text.
+  const decoded = pipeline(createReadStream(file), iconv.decodeStream(encoding), () => undefined);
+  return decoded as unknown as Readable & AsyncIterable<string>;
+}
+
+/** Lines of a text file with their 1-based physical line numbers (CRLF or LF). */
+export async function* numberedLines(
+  file: string,
+  encoding?: string,
+): AsyncGenerator<{ line: string; lineNumber: number }> {
+  const lines = createInterface({ input: decodedChunks(file, encoding), crlfDelay: Infinity });
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber += 1;
+    yield { line, lineNumber };
+  }
+}

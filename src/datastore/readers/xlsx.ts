@@ -1,0 +1,231 @@
+import { createReadStream } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
+import { SSF } from '@e965/xlsx';
+import type { ReportCollector } from '../report.js';
+import type { ReadOptions, SourceRow, TableSource } from '../source.js';
+import { columnLetters, isoFromUtcDate, trimTrailing } from './cells.js';
+import { UnreadableSource } from './errors.js';
+import { chooseSheet, type SheetEntry } from './sheet-choice.js';
+import { checkZip, defaultZipLimits, isCompoundFile, type ZipLimits } from './zip-guard.js';
+
+const batchSize = 500;
+const passwordMessage =
+  'the workbook is password-protected; remove the password and upload it again';
+const valueTag = /<(?:[A-Za-z]+:)?(?:v|is|f)[\s>/]/;
+const firstDay1900 = Date.UTC(1900, 0, 1);
+
+interface XlsxSheet extends SheetEntry {
+  /** Zip path of the sheet part, e.g. `xl/worksheets/sheet2.xml`. */
+  path: string;
+}
+
+/**
+ * Opens an XLSX or XLSM workbook for streaming. The zip is checked (declared and real sizes,
+ * hidden entries) before exceljs inflates anything, and the same pass finds which sheets hold a
+ * value, so `sheets` is exact without parsing the XML.
+ *
+ * @example const source = await openXlsx('/tmp/upload.xlsx', { sheet: 'ແຂວງ' });
+ */
+export async function openXlsx(
+  file: string,
+  options: ReadOptions,
+  limits: ZipLimits = defaultZipLimits,
+): Promise<TableSource> {
+  if (await isCompoundFile(file)) {
+    throw new UnreadableSource(
+      (await holdsEncryptedPackage(file))
+        ? passwordMessage
+        : 'the file is an old-format Excel workbook (XLS), not XLSX; upload it with the .xls extension',
+    );
+  }
+  const texts = new Map<string, Buffer[]>();
+  const valued = new Set<string>();
+  const carry = new Map<string, string>();
+  await checkZip(file, limits, {
+    select: (name) =>
+      name === 'xl/workbook.xml' ||
+      name === 'xl/_rels/workbook.xml.rels' ||
+      name.startsWith('xl/worksheets/'),
+    chunk: (name, data) => {
+      if (!name.startsWith('xl/worksheets/')) {
+        texts.set(name, [...(texts.get(name) ?? []), data]);
+        return;
+      }
+      if (valued.has(name)) return;
+      // Keep the end of the previous chunk so a tag split across chunks is still seen.
+      const text = (carry.get(name) ?? '') + data.toString('latin1');
+      if (valueTag.test(text)) valued.add(name);
+      carry.set(name, text.slice(-8));
+    },
+  });
+  const sheets = listSheets(texts).map((sheet) => ({ ...sheet, empty: !valued.has(sheet.path) }));
+  if (sheets.length === 0)
+    throw new UnreadableSource('the workbook has no sheets, or is not a real XLSX workbook');
+  return {
+    format: 'xlsx',
+    sheets: sheets.map(({ name, empty }) => ({ name, empty })),
+    rows: (report) => readSheet(file, chooseSheet(sheets, options.sheet, report), report),
+  };
+}
+
+/** An encrypted OOXML file is a compound file whose directory names an `EncryptedPackage` stream. */
+async function holdsEncryptedPackage(file: string): Promise<boolean> {
+  const handle = await openFile(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(1024 ** 2), 0, 1024 ** 2, 0);
+    return buffer.subarray(0, bytesRead).includes(Buffer.from('EncryptedPackage', 'utf16le'));
+  } finally {
+    await handle.close();
+  }
+}
+
+const attribute = (element: string, name: string): string | undefined =>
+  new RegExp(`\\s(?:[A-Za-z]+:)?${name}="([^"]*)"`).exec(element)?.[1];
+
+const xmlText = (text: string): string =>
+  text.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-fA-F]+|#\d+);/g, (_, entity: string) => {
+    const named: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
+    return named[entity] ?? '';
+  });
+
+/** Sheets in tab order with the zip path of each, from workbook.xml and its relationships. */
+function listSheets(texts: Map<string, Buffer[]>): Array<Omit<XlsxSheet, 'empty'>> {
+  const read = (name: string): string => Buffer.concat(texts.get(name) ?? []).toString('utf8');
+  const targets = new Map<string, string>();
+  for (const [element] of read('xl/_rels/workbook.xml.rels').matchAll(
+    /<(?:\w+:)?Relationship\b[^>]*>/g,
+  )) {
+    const id = attribute(element, 'Id');
+    const target = attribute(element, 'Target');
+    if (id !== undefined && target !== undefined) {
+      targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
+    }
+  }
+  const sheets: Array<Omit<XlsxSheet, 'empty'>> = [];
+  for (const [element] of read('xl/workbook.xml').matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
+    const name = attribute(element, 'name');
+    const path = targets.get(attribute(element, 'id') ?? '');
+    if (name !== undefined && path !== undefined) sheets.push({ name: xmlText(name), path });
+  }
+  return sheets;
+}
+
+async function* readSheet(
+  file: string,
+  sheet: XlsxSheet,
+  report: ReportCollector,
+): AsyncGenerator<SourceRow[]> {
+  const sheetNumber = /sheet(\d+)\.xml$/.exec(sheet.path)?.[1];
+  const input = createReadStream(file);
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  const missingFormulas: string[] = [];
+  let batch: SourceRow[] = [];
+  let next = 1;
+  try {
+    for await (const worksheet of workbook) {
+      // exceljs names a sheet only when its relationship target is relative; else match the part.
+      const { name, id } = worksheet as unknown as { name?: string; id: number | string };
+      if (name !== undefined ? name !== sheet.name : String(id) !== sheetNumber) continue;
+      for await (const row of worksheet) {
+        // Rows absent from the file are blank rows of the sheet: yield them so numbering stays exact.
+        for (; next < row.number; next += 1) batch.push({ rowNumber: next, cells: [] });
+        const cells: string[] = [];
+        row.eachCell({ includeEmpty: false }, (cell, column) => {
+          while (cells.length < column - 1) cells.push('');
+          cells.push(cellText(cell, row.number, column, report, missingFormulas));
+        });
+        batch.push({ rowNumber: row.number, cells: trimTrailing(cells) });
+        next = row.number + 1;
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      break;
+    }
+  } catch (error) {
+    if (error instanceof UnreadableSource) throw error;
+    throw new UnreadableSource(
+      `the workbook could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    input.destroy();
+  }
+  if (batch.length > 0) yield batch;
+  if (missingFormulas.length > 0) {
+    report.decide({
+      topic: 'formula-without-value',
+      value: String(missingFormulas.length),
+      reason: `${missingFormulas.length} formula cell(s) had no saved result, or saved an error exceljs cannot tell apart (first: ${missingFormulas[0]}); they were read as empty. Open and save the workbook in Excel or LibreOffice to store the results.`,
+    });
+  }
+}
+
+/** Canonical text of one cell; errors are reported where they are and read as empty. */
+function cellText(
+  cell: ExcelJS.Cell,
+  rowNumber: number,
+  column: number,
+  report: ReportCollector,
+  missing: string[],
+): string {
+  const value = cell.value;
+  const address = `${columnLetters(column)}${rowNumber}`;
+  const typeError = (text: string): string => {
+    report.error({
+      code: 'type-error',
+      rowNumber,
+      fieldNumber: column,
+      cell: text,
+      message: `cell ${address} holds the spreadsheet error ${text}; it was read as empty`,
+    });
+    return '';
+  };
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : typeError('#NUM!');
+  if (value instanceof Date) return dateText(value);
+  if ('error' in value) return typeError(String(value.error));
+  if ('richText' in value) return value.richText.map((run) => run.text).join('');
+  if ('formula' in value || 'sharedFormula' in value) {
+    const result: unknown = value.result;
+    if (result === undefined) {
+      missing.push(address);
+      return '';
+    }
+    // exceljs's streaming reader parses every non-string result as a float: an error gives NaN.
+    if (typeof result === 'number' && Number.isNaN(result)) return typeError('#VALUE!');
+    if (typeof result === 'number' && SSF.is_date(cell.numFmt ?? 'General')) {
+      return dateText(new Date(Math.round((result - 25569) * 86_400_000)));
+    }
+    if (typeof result === 'object' && result !== null && 'error' in result)
+      return typeError(String(result.error));
+    if (result instanceof Date) return dateText(result);
+    return String(result);
+  }
+  if ('text' in value) {
+    const text: unknown = value.text;
+    return typeof text === 'string'
+      ? text
+      : typeof text === 'object' && text !== null && 'richText' in text
+        ? (text as ExcelJS.CellRichTextValue).richText.map((run) => run.text).join('')
+        : '';
+  }
+  return '';
+}
+
+/** Time-only cells come out of Excel on 1899-12-30: keep just the time. */
+function dateText(date: Date): string {
+  const iso = isoFromUtcDate(date);
+  return date.getTime() < firstDay1900 ? iso.slice(11) || '00:00:00' : iso;
+}

@@ -1,0 +1,102 @@
+/**
+ * The validation report of one ingest, in Frictionless terms so that publishers and tools that
+ * know Frictionless read it without a glossary. Every reader and step adds to one collector;
+ * each code keeps its first few examples and counts the rest.
+ */
+export const reportCodes = [
+  'type-error',
+  'missing-cell',
+  'extra-cell',
+  'blank-row',
+  'duplicate-label',
+  'blank-label',
+  'encoding-error',
+  'constraint-error',
+  'format-error',
+  'source-error',
+] as const;
+export type ReportCode = (typeof reportCodes)[number];
+
+export interface ReportError {
+  code: ReportCode;
+  /** 1-based row number in the source: line for text, sheet row for spreadsheets. */
+  rowNumber?: number;
+  /** 1-based field position in the source row. */
+  fieldNumber?: number;
+  /** Column name after the header was cleaned up. */
+  fieldName?: string;
+  /** The offending value, cut to a readable length. */
+  cell?: string;
+  message: string;
+}
+
+/** What the ingest decided on its own, each with the reason, so the publisher can check it. */
+export interface ReportDecision {
+  /** e.g. `encoding`, `delimiter`, `header-row`, `notes-below`, `column-type`. */
+  topic: string;
+  value: string;
+  reason: string;
+  fieldName?: string;
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  stats: { rows: number; fields: number; errors: number };
+  /** Per code: how many there were in all, even beyond the examples kept. */
+  totals: Partial<Record<ReportCode, number>>;
+  errors: ReportError[];
+  decisions: ReportDecision[];
+}
+
+const maxValueLength = 80;
+
+export class ReportCollector {
+  readonly #perCode: number;
+  readonly #errors: ReportError[] = [];
+  readonly #totals = new Map<ReportCode, number>();
+  readonly #decisions: ReportDecision[] = [];
+
+  constructor(examplesPerCode = 20) {
+    this.#perCode = examplesPerCode;
+  }
+
+  error(error: ReportError): void {
+    const seen = this.#totals.get(error.code) ?? 0;
+    this.#totals.set(error.code, seen + 1);
+    if (seen >= this.#perCode) return;
+    const cell =
+      error.cell !== undefined && error.cell.length > maxValueLength
+        ? `${error.cell.slice(0, maxValueLength)}…`
+        : error.cell;
+    this.#errors.push(cell === undefined ? error : { ...error, cell });
+  }
+
+  /** Adds `count` occurrences of which only the totals are kept (counted by a bulk step). */
+  count(code: ReportCode, count: number): void {
+    if (count > 0) this.#totals.set(code, (this.#totals.get(code) ?? 0) + count);
+  }
+
+  examplesOf(code: ReportCode): number {
+    return this.#errors.filter((error) => error.code === code).length;
+  }
+
+  total(code: ReportCode): number {
+    return this.#totals.get(code) ?? 0;
+  }
+
+  decide(decision: ReportDecision): void {
+    this.#decisions.push(decision);
+  }
+
+  finish(stats: { rows: number; fields: number }): ValidationReport {
+    const totals = Object.fromEntries(this.#totals) as Partial<Record<ReportCode, number>>;
+    const errors = [...this.#totals.values()].reduce((sum, n) => sum + n, 0);
+    return {
+      valid: errors === 0,
+      stats: { ...stats, errors },
+      totals,
+      errors: [...this.#errors],
+      decisions: [...this.#decisions],
+    };
+  }
+}

@@ -1,0 +1,187 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { ActorLoader } from '../catalog/index.js';
+import {
+  commonErrors,
+  ErrorSchema,
+  NullableString,
+  signedIn,
+  StringEnum,
+} from '../http/schemas.js';
+import { NotFound } from '../lib/errors.js';
+import type { IngestOptions } from './ingest.js';
+import { reportCodes } from './report.js';
+import type { DatastoreService } from './service.js';
+import { columnTypes } from './types/index.js';
+
+const tags = ['datastore'];
+const ResourceIdParams = Type.Object({ id: Type.String({ maxLength: 36 }) });
+const NullableNumber = Type.Unsafe<number | null>({ type: ['number', 'null'] });
+
+const IngestStatusSchema = Type.Object(
+  {
+    id: Type.String(),
+    state: StringEnum(['queued', 'running', 'done', 'failed'] as const),
+    attempts: Type.Integer(),
+    rows: Type.Integer({ description: 'Rows read so far (all of them once done)' }),
+    bytes: Type.Integer({ description: 'Bytes of the file read so far' }),
+    bytesTotal: NullableNumber,
+    rowsPerSecond: NullableNumber,
+    queuedAt: Type.String({ format: 'date-time' }),
+    startedAt: NullableString({ format: 'date-time' }),
+    finishedAt: NullableString({ format: 'date-time' }),
+    error: NullableString(),
+    serving: Type.Boolean({ description: "Whether the data API serves this ingest's table now" }),
+    options: Type.Unknown(),
+    errorTotals: Type.Unknown({ description: 'Problems found in the file, counted per code' }),
+  },
+  { title: 'IngestStatus' },
+);
+
+const ReportSchema = Type.Object(
+  {
+    valid: Type.Boolean(),
+    stats: Type.Object({ rows: Type.Integer(), fields: Type.Integer(), errors: Type.Integer() }),
+    totals: Type.Record(Type.String(), Type.Integer()),
+    errors: Type.Array(
+      Type.Object({
+        code: StringEnum(reportCodes),
+        rowNumber: Type.Optional(Type.Integer()),
+        fieldNumber: Type.Optional(Type.Integer()),
+        fieldName: Type.Optional(Type.String()),
+        cell: Type.Optional(Type.String()),
+        message: Type.String(),
+      }),
+    ),
+    decisions: Type.Array(
+      Type.Object({
+        topic: Type.String(),
+        value: Type.String(),
+        reason: Type.String(),
+        fieldName: Type.Optional(Type.String()),
+      }),
+    ),
+  },
+  { title: 'ValidationReport' },
+);
+
+const TableSchemaSchema = Type.Object(
+  {
+    fields: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        title: Type.Object({ lo: Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),
+        description: Type.Optional(
+          Type.Object({ lo: Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),
+        ),
+        type: Type.String(),
+        format: Type.String(),
+        constraints: Type.Optional(Type.Unknown()),
+      }),
+    ),
+    missingValues: Type.Array(Type.String()),
+  },
+  {
+    title: 'TableSchema',
+    description: 'A Frictionless Table Schema with titles in Lao and English',
+  },
+);
+
+const RerunBody = Type.Object(
+  {
+    sheet: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0, maximum: 1000 }), Type.String({ maxLength: 200 })]),
+    ),
+    encoding: Type.Optional(Type.String({ maxLength: 40, pattern: '^[A-Za-z0-9_.:-]+$' })),
+    types: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 200 }),
+        Type.Object(
+          {
+            type: StringEnum(columnTypes),
+            format: Type.Optional(
+              StringEnum(['decimal-dot', 'decimal-comma', 'dmy', 'mdy'] as const),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Ingest progress, validation reports and table schemas of resources, under /api/v1. */
+export const datastoreRoutes: FastifyPluginAsync<{
+  datastore: DatastoreService;
+  actorOf: ActorLoader;
+}> = async (base, { datastore, actorOf }) => {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/resources/:id/ingest',
+    {
+      schema: {
+        tags,
+        summary: "Progress of reading the resource's file into a table",
+        params: ResourceIdParams,
+        response: { 200: IngestStatusSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => datastore.status(await actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/resources/:id/ingest',
+    {
+      schema: {
+        tags,
+        summary: 'Read the file again, choosing the sheet, the encoding or column types',
+        security: signedIn,
+        params: ResourceIdParams,
+        body: RerunBody,
+        response: { 202: IngestStatusSchema, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const status = await datastore.rerun(
+        await actorOf(request),
+        request.params.id,
+        request.body as IngestOptions,
+      );
+      reply.status(202);
+      return status;
+    },
+  );
+
+  app.get(
+    '/resources/:id/ingest/report',
+    {
+      schema: {
+        tags,
+        summary: 'The validation report of the newest ingest (Frictionless error codes)',
+        params: ResourceIdParams,
+        response: { 200: ReportSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const report = await datastore.report(await actorOf(request), request.params.id);
+      if (!report) throw new NotFound('Report');
+      return report;
+    },
+  );
+
+  app.get(
+    '/resources/:id/schema',
+    {
+      schema: {
+        tags,
+        summary: "The resource table's columns as a Table Schema",
+        params: ResourceIdParams,
+        response: { 200: TableSchemaSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => datastore.tableSchema(await actorOf(request), request.params.id),
+  );
+};

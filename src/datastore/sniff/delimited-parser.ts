@@ -1,0 +1,226 @@
+import type { SourceRow } from '../source.js';
+
+/** Limits that keep one record within bounded memory. */
+export const maxColumns = 50_000;
+export const maxCellChars = 32 * 1024 * 1024;
+
+export interface ParserProblem {
+  code: 'format-error' | 'source-error';
+  rowNumber: number;
+  fieldNumber?: number;
+  message: string;
+}
+
+/**
+ * A quote-aware splitter for text whose line breaks are already `\n`. Feed it chunks; it returns
+ * the complete records and keeps the unfinished one. Unquoted fields are found with `indexOf`
+ * (no per-character JavaScript), which is what makes it several times faster than a char loop.
+ */
+export class DelimitedParser {
+  readonly #delimiter: string;
+  readonly #quote: string;
+  #rest = '';
+  #line = 1;
+  /** Offset in #rest where the quote that must be read as a plain character sits. */
+  #literalQuoteAt = -1;
+  /** Where the search for the closing quote of an unfinished quoted field resumes. */
+  #resume = { fieldStart: -1, scanFrom: -1 };
+  #stopped = false;
+
+  constructor(
+    options: { delimiter: string; quote: string },
+    private readonly onProblem: (problem: ParserProblem) => void = () => undefined,
+  ) {
+    this.#delimiter = options.delimiter;
+    this.#quote = options.quote;
+  }
+
+  /** True once a limit was exceeded; the rest of the input is ignored. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Parses `chunk` (pass `final` with the last one) and returns the records it completed. */
+  push(chunk: string, final = false): SourceRow[] {
+    if (this.#stopped) return [];
+    const text = this.#rest.length === 0 ? chunk : this.#rest + chunk;
+    this.#rest = '';
+    const rows: SourceRow[] = [];
+    const end = this.#parse(text, final, rows);
+    this.#rest = end < text.length ? text.slice(end) : '';
+    if (end > 0 && this.#literalQuoteAt >= 0) this.#literalQuoteAt -= end;
+    if (end > 0 && this.#resume.fieldStart >= 0) {
+      this.#resume = {
+        fieldStart: this.#resume.fieldStart - end,
+        scanFrom: this.#resume.scanFrom - end,
+      };
+    }
+    if (!final && !this.#stopped && this.#rest.length > maxCellChars) {
+      this.#tooLong();
+    }
+    return rows;
+  }
+
+  /** Returns the offset where the unfinished record starts (or text.length). */
+  #parse(text: string, final: boolean, rows: SourceRow[]): number {
+    const delimiter = this.#delimiter;
+    const quote = this.#quote;
+    const quoteCode = quote === '' ? -1 : quote.charCodeAt(0);
+    const delimiterCode = delimiter.charCodeAt(0);
+    const length = text.length;
+    let pos = 0;
+    let nextDelimiter = -2;
+    let nextNewline = -2;
+    records: while (pos < length) {
+      const recordStart = pos;
+      const recordLine = this.#line;
+      let line = recordLine;
+      const cells: string[] = [];
+      for (;;) {
+        if (cells.length >= maxColumns) {
+          this.#stop('source-error', recordLine, `more than ${maxColumns} columns`);
+          return length;
+        }
+        if (text.charCodeAt(pos) === quoteCode && pos !== this.#literalQuoteAt) {
+          let scan = pos + 1;
+          if (this.#resume.fieldStart === pos) scan = this.#resume.scanFrom;
+          let close = -1;
+          let doubled = false;
+          for (;;) {
+            close = text.indexOf(quote, scan);
+            if (close < 0 || (close === length - 1 && !final)) break;
+            if (text.charCodeAt(close + 1) !== quoteCode) break;
+            doubled = true;
+            scan = close + 2;
+          }
+          if (close < 0 || (close === length - 1 && !final)) {
+            if (final) {
+              // Unbalanced: report where it opened and read that quote as a plain character.
+              this.onProblem({
+                code: 'format-error',
+                rowNumber: line,
+                fieldNumber: cells.length + 1,
+                message: `a quote opened on line ${line} is never closed; it was read as a plain character`,
+              });
+              this.#literalQuoteAt = pos;
+              this.#line = recordLine;
+              pos = recordStart;
+              nextDelimiter = -2;
+              nextNewline = -2;
+              continue records;
+            }
+            this.#resume = { fieldStart: pos, scanFrom: close < 0 ? length : close };
+            this.#line = recordLine;
+            return recordStart;
+          }
+          this.#resume = { fieldStart: -1, scanFrom: -1 };
+          let value = text.slice(pos + 1, close);
+          if (doubled) value = value.replaceAll(quote + quote, quote);
+          line += countNewlines(value);
+          pos = close + 1;
+          // Text after the closing quote (`"a"b,`) is kept as part of the value, as spreadsheets do.
+          if (
+            pos < length &&
+            text.charCodeAt(pos) !== delimiterCode &&
+            text.charCodeAt(pos) !== 10
+          ) {
+            let stop = findStop(text, pos, delimiter);
+            if (stop < 0) {
+              if (!final) {
+                this.#line = recordLine;
+                return recordStart;
+              }
+              stop = length;
+            }
+            value += text.slice(pos, stop);
+            pos = stop;
+          }
+          cells.push(value);
+        } else {
+          if (nextDelimiter < pos && nextDelimiter !== -1)
+            nextDelimiter = text.indexOf(delimiter, pos);
+          if (nextNewline < pos && nextNewline !== -1) nextNewline = text.indexOf('\n', pos);
+          let stop =
+            nextDelimiter < 0
+              ? nextNewline
+              : nextNewline < 0
+                ? nextDelimiter
+                : Math.min(nextDelimiter, nextNewline);
+          if (stop < 0) {
+            if (!final) {
+              this.#line = recordLine;
+              return recordStart;
+            }
+            stop = length;
+          }
+          cells.push(text.slice(pos, stop));
+          pos = stop;
+        }
+        if (pos >= length) {
+          rows.push({ rowNumber: recordLine, cells });
+          this.#line = line;
+          return length;
+        }
+        if (text.charCodeAt(pos) === 10) {
+          pos++;
+          line++;
+          rows.push({ rowNumber: recordLine, cells });
+          this.#line = line;
+          break;
+        }
+        pos++; // the delimiter
+        if (pos >= length) {
+          if (!final) {
+            this.#line = recordLine;
+            return recordStart;
+          }
+          cells.push('');
+          rows.push({ rowNumber: recordLine, cells });
+          this.#line = line;
+          return length;
+        }
+      }
+    }
+    return length;
+  }
+
+  #tooLong(): void {
+    const inQuote = this.#resume.fieldStart >= 0;
+    if (inQuote) {
+      // A quoted field this long is almost surely an unbalanced quote: recover the rest.
+      const at = this.#resume.fieldStart;
+      const line = this.#line + countNewlines(this.#rest.slice(0, at));
+      this.onProblem({
+        code: 'format-error',
+        rowNumber: line,
+        message: `a quote opened on line ${line} does not close within ${maxCellChars} characters; it was read as a plain character`,
+      });
+      this.#literalQuoteAt = at;
+      this.#resume = { fieldStart: -1, scanFrom: -1 };
+      return;
+    }
+    this.#stop('source-error', this.#line, `a line longer than ${maxCellChars} characters`);
+  }
+
+  #stop(code: ParserProblem['code'], rowNumber: number, what: string): void {
+    this.#stopped = true;
+    this.#rest = '';
+    this.onProblem({ code, rowNumber, message: `refused: ${what} (row ${rowNumber})` });
+  }
+}
+
+function findStop(text: string, from: number, delimiter: string): number {
+  const d = text.indexOf(delimiter, from);
+  const n = text.indexOf('\n', from);
+  return d < 0 ? n : n < 0 ? d : Math.min(d, n);
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  let at = text.indexOf('\n');
+  while (at >= 0) {
+    count++;
+    at = text.indexOf('\n', at + 1);
+  }
+  return count;
+}

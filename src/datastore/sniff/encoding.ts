@@ -1,0 +1,241 @@
+import chardet from 'chardet';
+import iconv from 'iconv-lite';
+
+export interface DetectedEncoding {
+  /** iconv-lite name. */
+  encoding: string;
+  /** Whether the head starts with a byte-order mark (the decoder strips it). */
+  bom: boolean;
+  reason: string;
+}
+
+// chardet names → iconv-lite names; a name missing here falls back to windows-1252.
+const fromChardet: Record<string, string> = {
+  'UTF-8': 'utf-8',
+  // Windows-1252 is a superset that files labelled Latin-1 nearly always are (as in WHATWG).
+  'ISO-8859-1': 'windows-1252',
+  'UTF-16LE': 'utf-16le',
+  'UTF-16BE': 'utf-16be',
+  Big5: 'big5',
+  GB18030: 'gb18030',
+  Shift_JIS: 'shift_jis',
+  'EUC-JP': 'euc-jp',
+  'EUC-KR': 'euc-kr',
+  'KOI8-R': 'koi8-r',
+  'windows-874': 'windows-874',
+};
+
+const cjkNames = new Set(['Big5', 'GB18030', 'EUC-JP', 'EUC-KR', 'Shift_JIS']);
+
+/**
+ * Guesses the text encoding of the first bytes of a file.
+ *
+ * @example detectEncoding(readHead('health.csv')) // { encoding: 'utf-16le', bom: true, ... }
+ */
+export function detectEncoding(head: Buffer): DetectedEncoding {
+  const bom = fromBom(head);
+  if (bom) return bom;
+  const wide = utf16WithoutBom(head);
+  if (wide) return wide;
+  if (!hasHighBytes(head)) {
+    return { encoding: 'utf-8', bom: false, reason: 'only ASCII bytes in the first bytes' };
+  }
+  if (isValidUtf8(head)) {
+    return { encoding: 'utf-8', bom: false, reason: 'the bytes are valid UTF-8' };
+  }
+  const matches = chardet.analyse(head);
+  // Chinese, Japanese and Korean double-byte text also lives in 0xA1–0xFE: trust chardet first.
+  const cjk = matches.find(
+    (candidate) => candidate.confidence >= 50 && cjkNames.has(candidate.name),
+  );
+  const laoOrThai = cjk ? undefined : laoOrThaiEncoding(head);
+  if (laoOrThai) return laoOrThai;
+  const match = cjk ?? matches.find((candidate) => candidate.name !== 'UTF-8');
+  if (match) {
+    const name =
+      fromChardet[match.name] ??
+      (/^(windows|ISO-8859)-/.test(match.name) ? match.name.toLowerCase() : undefined);
+    if (name && iconv.encodingExists(name)) {
+      return {
+        encoding: name,
+        bom: false,
+        reason: `not UTF-8; chardet finds ${match.name} (confidence ${match.confidence})`,
+      };
+    }
+  }
+  return {
+    encoding: 'windows-1252',
+    bom: false,
+    reason: 'not UTF-8 and no better guess; windows-1252 decodes every byte',
+  };
+}
+
+function fromBom(head: Buffer): DetectedEncoding | undefined {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
+    return { encoding: 'utf-8', bom: true, reason: 'UTF-8 byte-order mark' };
+  }
+  if (head[0] === 0xff && head[1] === 0xfe) {
+    return { encoding: 'utf-16le', bom: true, reason: 'UTF-16LE byte-order mark' };
+  }
+  if (head[0] === 0xfe && head[1] === 0xff) {
+    return { encoding: 'utf-16be', bom: true, reason: 'UTF-16BE byte-order mark' };
+  }
+  return undefined;
+}
+
+/** UTF-16 without a BOM: ASCII punctuation and digits leave a NUL in every other byte. */
+function utf16WithoutBom(head: Buffer): DetectedEncoding | undefined {
+  const length = Math.min(head.length, 64 * 1024) & ~1;
+  if (length < 4) return undefined;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < length; i += 2) {
+    if (head[i] === 0) evenNul++;
+    if (head[i + 1] === 0) oddNul++;
+  }
+  const pairs = length / 2;
+  if (oddNul / pairs > 0.2 && evenNul / pairs < 0.02) {
+    return {
+      encoding: 'utf-16le',
+      bom: false,
+      reason: `no BOM, but ${Math.round((100 * oddNul) / pairs)}% of odd bytes are NUL (UTF-16LE)`,
+    };
+  }
+  if (evenNul / pairs > 0.2 && oddNul / pairs < 0.02) {
+    return {
+      encoding: 'utf-16be',
+      bom: false,
+      reason: `no BOM, but ${Math.round((100 * evenNul) / pairs)}% of even bytes are NUL (UTF-16BE)`,
+    };
+  }
+  return undefined;
+}
+
+function hasHighBytes(head: Buffer): boolean {
+  for (let i = 0; i < head.length; i++) if ((head[i] ?? 0) >= 0x80) return true;
+  return false;
+}
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Valid UTF-8, allowing a sequence cut off at the end of the head. */
+function isValidUtf8(head: Buffer): boolean {
+  let end = head.length;
+  // Step back over an incomplete trailing sequence (at most 3 bytes).
+  for (let back = 1; back <= 3 && end - back >= 0; back++) {
+    const byte = head[end - back] ?? 0;
+    if (byte < 0x80) break;
+    if (byte >= 0xc0) {
+      const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      if (need > back) end -= back;
+      break;
+    }
+  }
+  try {
+    fatalUtf8.decode(head.subarray(0, end));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Thai TIS-620/Windows-874 and Lao CP1133 both put their letters in 0xA1–0xFE, and chardet does
+ * not know CP1133: decode with both and keep the one whose letters form plausible syllables.
+ * Lao wins ties because old Lao government files are the likely source.
+ */
+function laoOrThaiEncoding(head: Buffer): DetectedEncoding | undefined {
+  let high = 0;
+  let inRange = 0;
+  for (const byte of head) {
+    if (byte >= 0x80) {
+      high++;
+      if (byte >= 0xa1) inRange++;
+    }
+  }
+  if (inRange / high < 0.9) return undefined;
+  const lao = scoreLao(iconv.decode(head, 'cp1133'));
+  const thai = scoreThai(iconv.decode(head, 'windows-874'));
+  const plausible = (result: ScriptScore): boolean =>
+    result.score >= 0.85 && result.letters >= 4 && result.checks >= result.letters * 0.2;
+  if (!plausible(lao) && !plausible(thai)) return undefined;
+  const percent = (score: number): string => `${Math.round(score * 100)}%`;
+  const detail = `plausible syllables: Lao (CP1133) ${percent(lao.score)}, Thai (Windows-874) ${percent(thai.score)}`;
+  if (plausible(lao) && lao.score >= thai.score - 0.02) {
+    return { encoding: 'cp1133', bom: false, reason: `not UTF-8; reads as Lao; ${detail}` };
+  }
+  return { encoding: 'windows-874', bom: false, reason: `not UTF-8; reads as Thai; ${detail}` };
+}
+
+interface ScriptRules {
+  consonant: RegExp;
+  /** Vowel signs and tone marks written above or below a consonant. */
+  mark: RegExp;
+  /** Vowels written after the consonant (ະ າ ຳ). */
+  following: RegExp;
+  /** Vowels written before the consonant (ເ ແ ໂ ໃ ໄ). */
+  leading: RegExp;
+  letter: RegExp;
+}
+
+const laoRules: ScriptRules = {
+  consonant: /[\u0E81-\u0EAE\u0EDC-\u0EDF]/,
+  mark: /[\u0EB1\u0EB4-\u0EBC\u0EC8-\u0ECD]/,
+  following: /[\u0EB0\u0EB2\u0EB3]/,
+  leading: /[\u0EC0-\u0EC4]/,
+  letter: /[\u0E80-\u0EFF]/,
+};
+
+const thaiRules: ScriptRules = {
+  consonant: /[\u0E01-\u0E2E]/,
+  mark: /[\u0E31\u0E34-\u0E3A\u0E47-\u0E4E]/,
+  following: /[\u0E30\u0E32\u0E33\u0E45]/,
+  leading: /[\u0E40-\u0E44]/,
+  letter: /[\u0E00-\u0E7F]/,
+};
+
+export interface ScriptScore {
+  /** Share of vowels and marks that sit where the script allows them (0–1). */
+  score: number;
+  /** Letters of the script seen. */
+  letters: number;
+  /** Vowels and marks checked: real Lao or Thai has many, other bytes read as letters few. */
+  checks: number;
+}
+
+/** How much `text` reads as Lao: vowels and tone marks placed as Lao syllables allow. */
+export function scoreLao(text: string): ScriptScore {
+  return scoreScript(text, laoRules);
+}
+
+/** How much `text` reads as Thai, by the same syllable rules as {@link scoreLao}. */
+export function scoreThai(text: string): ScriptScore {
+  return scoreScript(text, thaiRules);
+}
+
+function scoreScript(text: string, rules: ScriptRules): ScriptScore {
+  let good = 0;
+  let bad = 0;
+  let letters = 0;
+  const chars = [...text.slice(0, 64 * 1024)];
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i] ?? '';
+    if (char === '\uFFFD') {
+      bad++;
+      continue;
+    }
+    if (!rules.letter.test(char)) continue;
+    letters++;
+    const before = chars[i - 1] ?? '';
+    const after = chars[i + 1] ?? '';
+    const afterBase = rules.consonant.test(before) || rules.mark.test(before);
+    if (rules.mark.test(char) || rules.following.test(char)) {
+      if (afterBase) good++;
+      else bad++;
+    } else if (rules.leading.test(char)) {
+      if (rules.consonant.test(after)) good++;
+      else bad++;
+    }
+  }
+  return { score: good + bad === 0 ? 0 : good / (good + bad), letters, checks: good + bad };
+}

@@ -1,0 +1,13 @@
+export { openDelimitedText } from './csv-source.js';
+export { countOf, decodeToText } from './decode.js';
+export type { LineEndings } from './decode.js';
+export { DelimitedParser, maxCellChars, maxColumns } from './delimited-parser.js';
+export type { ParserProblem } from './delimited-parser.js';
+export { detectDialect } from './dialect.js';
+export type { Dialect } from './dialect.js';
+export { detectEncoding, scoreLao, scoreThai } from './encoding.js';
+export type { DetectedEncoding, ScriptScore } from './encoding.js';
+export { detectFormat } from './format.js';
+export type { DetectedFormat, FileFormat } from './format.js';
+export { cleanNames, locateTable } from './table.js';
+export type { LocatedTable } from './table.js';

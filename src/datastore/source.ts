@@ -1,0 +1,43 @@
+import type { ReportCollector } from './report.js';
+
+/**
+ * What every format reader yields: rows of cell text, before the table is located (title rows,
+ * header, notes) and before types are inferred. Spreadsheet cells that already carry a type are
+ * written canonically: numbers as JavaScript writes them (`6492228.5`, full precision), dates and
+ * times as ISO 8601 (`2024-03-01`, `2024-03-01T08:30:00`), booleans as `true`/`false`, empty
+ * cells as `''`.
+ */
+export interface SourceRow {
+  /** 1-based row number in the source: the physical line of its first field for text files. */
+  rowNumber: number;
+  cells: string[];
+}
+
+/** Options a publisher (or the CLI) may give; everything else is sniffed. */
+export interface ReadOptions {
+  /** iconv-lite name, e.g. `windows-1252`, `cp1133`; skips encoding detection. */
+  encoding?: string;
+  /** Sheet to read, by 0-based index or by name; default: the first non-empty sheet. */
+  sheet?: number | string;
+  /** Column layout of a fixed-width text file. */
+  fixedWidth?: FixedWidthLayout;
+}
+
+export interface FixedWidthLayout {
+  /** Columns in order: name and 1-based start position (inclusive), width in characters. */
+  fields: Array<{ name: string; start: number; width: number }>;
+  /** Lines to skip before the data (titles); the header comes from the layout. */
+  skipLines?: number;
+}
+
+/** An opened source: facts learnt while opening, then its rows in batches. */
+export interface TableSource {
+  /** `csv`, `xlsx`, `xls`, `ods`, `json`, `ndjson`, `geojson`, `fixed-width`. */
+  format: string;
+  /** Every sheet of a workbook, in order, with whether it holds any cell; empty for text. */
+  sheets: Array<{ name: string; empty: boolean }>;
+  /** Batches of rows in source order; the reader records what it decided in the report. */
+  rows(report: ReportCollector): AsyncIterable<SourceRow[]>;
+  /** Bytes of the file read so far, for progress; absent when the reader cannot tell. */
+  bytesRead?(): number;
+}

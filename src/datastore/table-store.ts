@@ -1,0 +1,80 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The DuckDB database that holds every resource's table on this node: `DATA_DIR/tables`. One
+ * instance per process (DuckDB locks its file), with a memory limit so that an ingest of a large
+ * file spills to disk instead of growing the server.
+ *
+ * @example
+ *   const tables = await openTableStore(join(dataDir, 'tables'));
+ *   await tables.withConnection((c) => c.run('select 42'));
+ */
+export interface TableStore {
+  readonly directory: string;
+  withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
+  hasTable(name: string): Promise<boolean>;
+  dropTable(name: string): Promise<void>;
+  close(): void;
+}
+
+export interface TableStoreOptions {
+  /** DuckDB's `memory_limit`, e.g. `256MB`. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export async function openTableStore(
+  directory: string,
+  options: TableStoreOptions = {},
+): Promise<TableStore> {
+  mkdirSync(join(directory, 'tmp'), { recursive: true });
+  const instance = await DuckDBInstance.create(join(directory, 'tables.duckdb'), {
+    memory_limit: options.memoryLimit ?? '256MB',
+    threads: String(options.threads ?? 2),
+    temp_directory: join(directory, 'tmp'),
+    // Ingests read their spooled rows and write Parquet through this instance, so it keeps file
+    // access; the public read-only SQL endpoint must get its own locked-down instance.
+  });
+  const idle: DuckDBConnection[] = [];
+  const withConnection = async <T>(work: (connection: DuckDBConnection) => Promise<T>) => {
+    const connection = idle.pop() ?? (await instance.connect());
+    try {
+      return await work(connection);
+    } finally {
+      if (idle.length < 8) idle.push(connection);
+      else connection.closeSync();
+    }
+  };
+  return {
+    directory,
+    withConnection,
+    hasTable: (name) =>
+      withConnection(async (c) => {
+        const reader = await c.runAndReadAll(
+          'select 1 from information_schema.tables where table_schema = $1 and table_name = $2',
+          ['main', name],
+        );
+        return reader.currentRowCount > 0;
+      }),
+    dropTable: (name) =>
+      withConnection(async (c) => {
+        await c.run(`drop table if exists ${quoteIdentifier(name)}`);
+      }),
+    close() {
+      for (const connection of idle.splice(0)) connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** A DuckDB identifier for any column name, Lao included. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** A DuckDB string literal. */
+export function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}

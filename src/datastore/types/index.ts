@@ -1,0 +1,12 @@
+export type {
+  ColumnDecision,
+  ColumnType,
+  DateFormat,
+  NumberFormat,
+  TypeOverride,
+} from './decision.js';
+export { columnTypes } from './decision.js';
+export { ColumnProfiler, headerSaysDate, headerSaysFlag, type ColumnProfile } from './profile.js';
+export { allowedMisfits, decide, decideColumn, decideWithOverride } from './decide.js';
+export { convertCell, misfit, type CellValue, type Misfit } from './convert.js';
+export { sqlConversion, sqlMisfitCondition, sqlNullCondition, sqlString, sqlType } from './sql.js';

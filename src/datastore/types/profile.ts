@@ -1,0 +1,329 @@
+import {
+  asciiDigits,
+  digitValue,
+  emptyNumberScan,
+  isNullMarker,
+  isValidDate,
+  scanNumber,
+  trimCell,
+} from './cells.js';
+import {
+  datetimePattern,
+  datetimeZonePattern,
+  serialMax,
+  serialMin,
+  timePattern,
+} from './patterns.js';
+
+const exampleLimit = 3;
+/** A candidate type is no longer tested once this many cells (and most cells) missed it. */
+const ruleOutAfter = 1000;
+
+/** Tallies of one candidate type over the cells that are not null markers. */
+export interface CandidateTally {
+  fits: number;
+  /** First few values that do not fit. */
+  misfitExamples: string[];
+  /** Stopped testing early: the counts are then lower bounds. */
+  ruledOut: boolean;
+}
+
+/** Number shape under one convention, over the cells that fit it. */
+export interface NumberReading {
+  fits: number;
+  integerDigits: number;
+  scale: number;
+  fractions: number;
+}
+
+export interface NumberTally extends CandidateTally {
+  dot: NumberReading;
+  comma: NumberReading;
+  exponents: number;
+  /** Cells that fit only one convention, and a first example of each. */
+  dotOnly: number;
+  commaOnly: number;
+  dotOnlyExample?: string;
+  commaOnlyExample?: string;
+  /** `1.234` / `1,234`: one mark followed by three digits. */
+  ambiguousDot: number;
+  ambiguousComma: number;
+  ambiguousExample?: string;
+  leadingZeros: number;
+  leadingZeroExample?: string;
+  percents: number;
+  percentExample?: string;
+  /** Plain whole numbers in the Excel serial range. */
+  serials: number;
+}
+
+export interface DateTally extends CandidateTally {
+  iso: number;
+  /** `a/b/yyyy` values valid with day first, month first, and only one of the two. */
+  dmy: number;
+  mdy: number;
+  dmyOnly: number;
+  mdyOnly: number;
+  dmyOnlyExample?: string;
+  mdyOnlyExample?: string;
+}
+
+export interface DatetimeTally extends CandidateTally {
+  zoned: number;
+  naive: number;
+}
+
+export interface BooleanTally extends CandidateTally {
+  trues: number;
+  falses: number;
+  /** Cells `1` or `0`, counted in `fits`; booleans only when the header names a flag. */
+  digits: number;
+}
+
+/** Everything the full scan learnt about one column; input of `decide`. */
+export interface ColumnProfile {
+  name: string;
+  cells: number;
+  nulls: number;
+  /** Cells that are not null markers. */
+  values: number;
+  /** First few values, for reasons. */
+  examples: string[];
+  number: NumberTally;
+  date: DateTally;
+  datetime: DatetimeTally;
+  time: CandidateTally;
+  boolean: BooleanTally;
+}
+
+/** Lowercase spellings of true and false accepted without a hint from the header. */
+export const trueWords = ['true', 'yes', 'ແມ່ນ'];
+export const falseWords = ['false', 'no', 'ບໍ່', 'ບໍ່ແມ່ນ'];
+
+function tally(): CandidateTally {
+  return { fits: 0, misfitExamples: [], ruledOut: false };
+}
+
+function reading(): NumberReading {
+  return { fits: 0, integerDigits: 0, scale: 0, fractions: 0 };
+}
+
+function headerWords(name: string): string[] {
+  return name.toLowerCase().split(/[^a-z\u0e80-\u0eff]+/);
+}
+
+/** The header names a date (`date`, `ວັນທີ`): whole numbers may then be Excel serial dates. */
+export function headerSaysDate(name: string): boolean {
+  const words = headerWords(name);
+  return words.includes('date') || words.includes('dates') || name.includes('ວັນທີ');
+}
+
+/** The header names a flag (`is_…`, `has_…`, `…flag…`, `…?`): 1/0 may then be booleans. */
+export function headerSaysFlag(name: string): boolean {
+  const words = headerWords(name).filter((word) => word !== '');
+  return (
+    words[0] === 'is' || words[0] === 'has' || words.includes('flag') || name.trim().endsWith('?')
+  );
+}
+
+const booleanWords = new Set([...trueWords, ...falseWords, '1', '0']);
+
+const datetimeRegex = new RegExp(datetimePattern);
+const datetimeZoneRegex = new RegExp(datetimeZonePattern);
+const timeRegex = new RegExp(timePattern);
+
+/**
+ * Watches every cell of one column in a single pass and keeps only counts and a few examples.
+ * `observe` is called once per cell of the file, so it uses charCode checks and skips the
+ * candidate types the column has already ruled out.
+ *
+ * @example
+ * const profiler = new ColumnProfiler('population');
+ * for (const row of rows) profiler.observe(row.cells[3] ?? '');
+ * const decision = decide(profiler.profile());
+ */
+export class ColumnProfiler {
+  readonly #profile: ColumnProfile;
+  readonly #scan = emptyNumberScan();
+
+  /** `name` is the column header; the ingest may also give it later to `profile(name)`. */
+  constructor(name = '') {
+    this.#profile = {
+      name,
+      cells: 0,
+      nulls: 0,
+      values: 0,
+      examples: [],
+      number: {
+        ...tally(),
+        dot: reading(),
+        comma: reading(),
+        exponents: 0,
+        dotOnly: 0,
+        commaOnly: 0,
+        ambiguousDot: 0,
+        ambiguousComma: 0,
+        leadingZeros: 0,
+        percents: 0,
+        serials: 0,
+      },
+      date: { ...tally(), iso: 0, dmy: 0, mdy: 0, dmyOnly: 0, mdyOnly: 0 },
+      datetime: { ...tally(), zoned: 0, naive: 0 },
+      time: tally(),
+      boolean: { ...tally(), trues: 0, falses: 0, digits: 0 },
+    };
+  }
+
+  /** Adds one raw cell. */
+  observe(value: string): void {
+    const p = this.#profile;
+    p.cells += 1;
+    const s = trimCell(value);
+    if (isNullMarker(s)) {
+      p.nulls += 1;
+      return;
+    }
+    p.values += 1;
+    if (p.examples.length < exampleLimit) p.examples.push(s);
+    const first = s.charCodeAt(0);
+    const startsWithDigit = digitValue(first) >= 0;
+    if (!p.number.ruledOut) this.#observeNumber(s);
+    if (!p.date.ruledOut) {
+      if (startsWithDigit && this.#observeDate(s)) p.date.fits += 1;
+      else this.#miss(p.date, s);
+    }
+    if (!p.datetime.ruledOut) {
+      if (startsWithDigit && s.length >= 13 && this.#observeDatetime(s)) p.datetime.fits += 1;
+      else this.#miss(p.datetime, s);
+    }
+    if (!p.time.ruledOut) {
+      const colon = s.charCodeAt(1) === 58 || s.charCodeAt(2) === 58;
+      if (startsWithDigit && colon && s.length <= 15 && timeRegex.test(asciiDigits(s))) {
+        p.time.fits += 1;
+      } else this.#miss(p.time, s);
+    }
+    if (!p.boolean.ruledOut) {
+      const lower = s.length <= 7 ? s.toLowerCase() : '';
+      if (booleanWords.has(lower)) {
+        p.boolean.fits += 1;
+        if (lower === '1' || lower === '0') p.boolean.digits += 1;
+        if (lower === '1' || trueWords.includes(lower)) p.boolean.trues += 1;
+        else p.boolean.falses += 1;
+      } else this.#miss(p.boolean, s);
+    }
+  }
+
+  /** A snapshot of the counts so far, under the given header name if any. */
+  profile(name?: string): ColumnProfile {
+    const snapshot = structuredClone(this.#profile);
+    if (name !== undefined) snapshot.name = name;
+    return snapshot;
+  }
+
+  #miss(candidate: CandidateTally, s: string): void {
+    const misses = this.#profile.values - candidate.fits;
+    const examples = candidate.misfitExamples;
+    if (examples.length < exampleLimit && !examples.includes(s)) examples.push(s);
+    // A column that missed a type on most of its first thousand values will not become it.
+    if (misses > ruleOutAfter && misses * 2 > this.#profile.values) candidate.ruledOut = true;
+  }
+
+  #observeNumber(s: string): void {
+    const n = this.#profile.number;
+    const scan = this.#scan;
+    if (!scanNumber(s, scan)) {
+      this.#miss(n, s);
+      return;
+    }
+    n.fits += 1;
+    if (scan.dot) {
+      const r = n.dot;
+      r.fits += 1;
+      r.integerDigits = Math.max(r.integerDigits, scan.digits - scan.dotScale);
+      r.scale = Math.max(r.scale, scan.dotScale);
+      if (scan.dotScale > 0 || scan.exponent) r.fractions += 1;
+      if (scan.exponent) n.exponents += 1;
+    }
+    if (scan.comma) {
+      const r = n.comma;
+      r.fits += 1;
+      r.integerDigits = Math.max(r.integerDigits, scan.digits - scan.commaScale);
+      r.scale = Math.max(r.scale, scan.commaScale);
+      if (scan.commaScale > 0) r.fractions += 1;
+    }
+    if (scan.dot !== scan.comma) {
+      if (scan.dot) {
+        n.dotOnly += 1;
+        n.dotOnlyExample ??= s;
+      } else {
+        n.commaOnly += 1;
+        n.commaOnlyExample ??= s;
+      }
+    } else if (scan.ambiguous) {
+      if (scan.dotScale > 0) n.ambiguousDot += 1;
+      else n.ambiguousComma += 1;
+      n.ambiguousExample ??= s;
+    }
+    if (scan.leadingZero) {
+      n.leadingZeros += 1;
+      n.leadingZeroExample ??= s;
+    }
+    if (scan.percent) {
+      n.percents += 1;
+      n.percentExample ??= s;
+    }
+    if (scan.plainValue >= serialMin && scan.plainValue <= serialMax) n.serials += 1;
+  }
+
+  /** `yyyy-mm-dd` or `a/b/yyyy` (separators `-`, `/`, `.`); true when some reading is valid. */
+  #observeDate(s: string): boolean {
+    const length = s.length;
+    if (length < 8 || length > 10) return false;
+    const parts = [0, 0, 0];
+    const widths = [0, 0, 0];
+    let part = 0;
+    for (let i = 0; i < length; i += 1) {
+      const code = s.charCodeAt(i);
+      const digit = digitValue(code);
+      if (digit >= 0) {
+        parts[part] = (parts[part] ?? 0) * 10 + digit;
+        widths[part] = (widths[part] ?? 0) + 1;
+      } else if ((code === 45 || code === 47 || code === 46) && part < 2 && widths[part] !== 0) {
+        part += 1;
+      } else return false;
+    }
+    const [a = 0, b = 0, c = 0] = parts;
+    const [wa = 0, wb = 0, wc = 0] = widths;
+    const d = this.#profile.date;
+    if (part !== 2 || wb > 2 || wc === 0) return false;
+    if (wa === 4 && wc <= 2 && a >= 1000) {
+      if (!isValidDate(a, b, c)) return false;
+      d.iso += 1;
+      return true;
+    }
+    if (wa > 2 || wc !== 4 || c < 1000) return false;
+    const dmy = isValidDate(c, b, a);
+    const mdy = isValidDate(c, a, b);
+    if (dmy) d.dmy += 1;
+    if (mdy) d.mdy += 1;
+    if (dmy && !mdy) {
+      d.dmyOnly += 1;
+      d.dmyOnlyExample ??= s;
+    } else if (mdy && !dmy) {
+      d.mdyOnly += 1;
+      d.mdyOnlyExample ??= s;
+    }
+    return dmy || mdy;
+  }
+
+  #observeDatetime(s: string): boolean {
+    const ascii = asciiDigits(s);
+    const zoned = datetimeZoneRegex.exec(ascii);
+    const match = zoned ?? datetimeRegex.exec(ascii);
+    if (match === null) return false;
+    if (!isValidDate(Number(match[1]), Number(match[2]), Number(match[3]))) return false;
+    if (zoned !== null) this.#profile.datetime.zoned += 1;
+    else this.#profile.datetime.naive += 1;
+    return true;
+  }
+}

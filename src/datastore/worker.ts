@@ -1,0 +1,137 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/index.js';
+import type { BlobStore } from '../files/index.js';
+import type { JobQueue } from '../jobs/index.js';
+import { AppError } from '../lib/errors.js';
+import { ingestFile, type IngestOptions } from './ingest.js';
+import { dropTableJob, ingestJob } from './jobs.js';
+import * as q from './queries.js';
+import { ReportCollector } from './report.js';
+import type { TableStore } from './table-store.js';
+
+export interface IngestWorkerDeps {
+  db: Kysely<Schema>;
+  jobs: JobQueue;
+  blobs: BlobStore;
+  tables: TableStore;
+  /** Scratch space for spooled rows and Parquet files; on disk, as files are large. */
+  workDir: string;
+  now: () => Date;
+  /**
+   * True when no other process can be running ingests on this database (PGlite): every ingest
+   * still marked running at start-up was then lost with the previous process.
+   */
+  soleWorker: boolean;
+  log: {
+    warn(details: object, message: string): void;
+    error(details: object, message: string): void;
+  };
+}
+
+/** How often a running ingest writes its progress, which is also its heartbeat. */
+const progressIntervalMs = 1000;
+/** A running ingest silent for this long has lost its process. */
+const lostAfterMs = 60_000;
+/** Queries that started on a replaced table get this long to finish before it goes. */
+const dropDelaySeconds = 120;
+
+/**
+ * Runs ingest jobs in this process: `khomoun serve` by default, `khomoun worker` when scaled out.
+ * Also finds ingests whose process died (no heartbeat) and hands them back to the queue.
+ */
+export async function startIngestWorkers(
+  deps: IngestWorkerDeps,
+  concurrency: number,
+): Promise<{ stop(): void }> {
+  const { db, jobs, now, log } = deps;
+
+  const sweepLost = async (silentSince: Date) => {
+    for (const lost of await q.lostIngests(db, silentSince)) {
+      log.warn({ ingest: lost.id }, 'an ingest lost its process; queued again');
+      await q.markFailed(db, lost.id, 'the process running it stopped', null, now(), false);
+      if (lost.job_id) await jobs.fail(ingestJob, [lost.job_id]);
+      const job = lost.job_id ? await jobs.state(ingestJob, lost.job_id) : null;
+      if (job?.state === 'failed')
+        await q.markFailed(
+          db,
+          lost.id,
+          'the process running it stopped, too often',
+          null,
+          now(),
+          true,
+        );
+    }
+    // A job that never reached the queue (a crash between commit and send cannot happen with a
+    // transactional send, but an older version or a manual insert may leave one).
+    for (const orphan of await q.queuedWithoutJob(db)) {
+      const jobId = await jobs.send(ingestJob, { ingestId: orphan.id });
+      if (jobId) await q.setJobId(db, orphan.id, jobId);
+    }
+  };
+  await sweepLost(
+    deps.soleWorker ? new Date(now().getTime() + 1) : new Date(now().getTime() - lostAfterMs),
+  );
+  const sweeper = setInterval(() => {
+    sweepLost(new Date(now().getTime() - lostAfterMs)).catch((error: unknown) =>
+      log.error({ err: error }, 'sweeping lost ingests failed'),
+    );
+  }, lostAfterMs / 2);
+  sweeper.unref();
+
+  for (let i = 0; i < concurrency; i += 1) {
+    await jobs.work(ingestJob, async ({ ingestId }, job) => {
+      await runIngest(deps, ingestId, job.retryCount);
+    });
+  }
+  await jobs.work(dropTableJob, async ({ tableName }) => {
+    await deps.tables.dropTable(tableName);
+  });
+  return {
+    stop() {
+      clearInterval(sweeper);
+    },
+  };
+}
+
+async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: number) {
+  const { db, jobs, now } = deps;
+  const ingest = await q.markRunning(db, ingestId, now());
+  if (!ingest) return; // Finished already (a duplicate delivery): nothing to do.
+  let lastWrite = 0;
+  let pending = Promise.resolve();
+  try {
+    const result = await ingestFile(
+      {
+        id: ingest.id,
+        blobSha256: ingest.blob_sha256,
+        fileName: ingest.file_name,
+        options: ingest.options as IngestOptions,
+      },
+      deps,
+      (progress) => {
+        const time = Date.now();
+        if (time - lastWrite < progressIntervalMs) return;
+        lastWrite = time;
+        pending = pending.then(() => q.recordProgress(db, ingest.id, progress, now()));
+      },
+    );
+    await pending;
+    const { served, replacedTable } = await q.markDoneAndServe(db, ingest.id, result, now());
+    const unused = served ? replacedTable : result.tableName;
+    if (unused)
+      await jobs.send(dropTableJob, { tableName: unused }, { startAfterSeconds: dropDelaySeconds });
+  } catch (error) {
+    await pending.catch(() => undefined);
+    const message = error instanceof Error ? error.message : String(error);
+    // A file that cannot be read will not read better on the next try; anything else might.
+    const final = error instanceof AppError || retryCount >= ingestJob.retryLimit;
+    await q.markFailed(db, ingest.id, message, failureReport(message), now(), final);
+    if (!final) throw error;
+  }
+}
+
+function failureReport(message: string) {
+  const report = new ReportCollector();
+  report.error({ code: 'source-error', message });
+  return report.finish({ rows: 0, fields: 0 });
+}

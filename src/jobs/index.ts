@@ -1,0 +1,1 @@
+export { startJobQueue, jobKind, type JobQueue, type JobKind, type JobState } from './job-queue.js';

@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { apiCaller, bearer, startTestApp, type TestApp, type TestUser } from './helpers/app.js';
+import { completeDataset, organizationWithMembers } from './helpers/catalog.js';
+import { testEngines } from './helpers/engines.js';
+import { multipart, multipartHeaders } from './helpers/multipart.js';
+
+/** A province table as a ministry would send it: title row, Lao names, Lao decimals, notes. */
+const provinces = [
+  'ສະຖິຕິ ປະຊາກອນ ຕາມແຂວງ 2015;;;',
+  ';;;',
+  'ລະຫັດ;ແຂວງ;ປະຊາກອນ;ຄວາມໜາແໜ້ນ',
+  'LA01;ນະຄອນຫຼວງວຽງຈັນ;820.940;209,5',
+  'LA02;ຜົ້ງສາລີ;177.989;11,6',
+  'LA03;ຫຼວງນ້ຳທາ;175.753;18,9',
+  'LA06;ຫຼວງພະບາງ;431.889;25,4',
+  ';;;',
+  'ແຫຼ່ງຂໍ້ມູນ: ສູນສະຖິຕິແຫ່ງຊາດ;;;',
+].join('\r\n');
+
+for (const engine of testEngines()) {
+  describe(`datastore ingest on ${engine.name}`, () => {
+    let app: TestApp;
+    const call = apiCaller(() => app);
+    let admin: TestUser;
+    let editor: TestUser;
+
+    const upload = async (datasetId: string, name: string, bytes: Buffer) => {
+      const response = await app.http.inject({
+        method: 'POST',
+        url: `/api/v1/datasets/${datasetId}/resources`,
+        headers: { ...bearer(editor.token), ...multipartHeaders },
+        payload: multipart({ title: 'Provinces' }, { name, bytes }),
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      const resources = response.json().resources as Array<{ id: string }>;
+      return resources.at(-1)!.id;
+    };
+
+    /** Polls the ingest status until it settles. */
+    const settled = async (resourceId: string, user: TestUser | null = editor) => {
+      for (let i = 0; i < 200; i += 1) {
+        const response = await call(user, 'GET', `/api/v1/resources/${resourceId}/ingest`);
+        assert.equal(response.statusCode, 200, response.body);
+        const status = response.json();
+        if (status.state === 'done' || status.state === 'failed') return status;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('the ingest did not finish');
+    };
+
+    const rowsOf = async (tableName: string) =>
+      app.tables.withConnection(async (c) => {
+        const reader = await c.runAndReadAll(`select * from "${tableName}" order by _row`);
+        return reader.getRowObjectsJS();
+      });
+
+    before(async () => {
+      app = await startTestApp(engine);
+      const sysadmin = await app.createUser({ sysadmin: true });
+      [admin, editor] = await Promise.all([app.createUser(), app.createUser()]);
+      await organizationWithMembers(call, sysadmin, 'lsb', [
+        [admin, 'admin'],
+        [editor, 'editor'],
+      ]);
+    });
+    after(() => app.close());
+
+    it('reads a messy semicolon CSV into a typed table with a report of its decisions', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'provinces-ingest',
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const resourceId = await upload(created.json().id, 'ແຂວງ.csv', Buffer.from(provinces));
+      const status = await settled(resourceId);
+      assert.equal(status.state, 'done', JSON.stringify(status));
+      assert.equal(status.rows, 4);
+      assert.equal(status.serving, true);
+
+      const schema = (await call(editor, 'GET', `/api/v1/resources/${resourceId}/schema`)).json();
+      assert.deepEqual(
+        schema.fields.map((field: { name: string; type: string }) => [field.name, field.type]),
+        [
+          ['ລະຫັດ', 'string'],
+          ['ແຂວງ', 'string'],
+          ['ປະຊາກອນ', 'integer'],
+          ['ຄວາມໜາແໜ້ນ', 'number'],
+        ],
+      );
+      assert.deepEqual(schema.fields[0].title, { lo: 'ລະຫັດ' });
+
+      const report = (
+        await call(editor, 'GET', `/api/v1/resources/${resourceId}/ingest/report`)
+      ).json();
+      const decided = (topic: string) =>
+        report.decisions.filter((d: { topic: string }) => d.topic === topic);
+      assert.equal(decided('delimiter')[0]?.value, ';');
+      assert.equal(decided('header-row')[0]?.value, '3');
+      assert.equal(decided('notes-below').length, 1);
+      assert.equal(report.valid, true, JSON.stringify(report.errors));
+
+      const ingest = await app.database.db
+        .selectFrom('datastore_ingests')
+        .select(['table_name', 'parquet_sha256'])
+        .where('resource_id', '=', resourceId)
+        .executeTakeFirstOrThrow();
+      const rows = await rowsOf(ingest.table_name!);
+      assert.deepEqual(rows[0], {
+        _row: 4n,
+        ລະຫັດ: 'LA01',
+        ແຂວງ: 'ນະຄອນຫຼວງວຽງຈັນ',
+        ປະຊາກອນ: 820940n,
+        ຄວາມໜາແໜ້ນ: 209.5,
+      });
+      assert.equal(rows.length, 4);
+      assert.ok(await app.blobs.stat(ingest.parquet_sha256!), 'the Parquet copy is stored');
+    });
+
+    it('re-runs with a column forced to text, and keeps serving the old table until it is done', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'provinces-override',
+      });
+      const resourceId = await upload(created.json().id, 'provinces.csv', Buffer.from(provinces));
+      const first = await settled(resourceId);
+      assert.equal(first.state, 'done');
+
+      const rerun = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {
+        types: { ປະຊາກອນ: { type: 'text' } },
+      });
+      assert.equal(rerun.statusCode, 202, rerun.body);
+      assert.notEqual(rerun.json().id, first.id);
+      const second = await settled(resourceId);
+      assert.equal(second.id, rerun.json().id);
+      assert.equal(second.state, 'done');
+      assert.equal(second.serving, true);
+      const schema = (await call(editor, 'GET', `/api/v1/resources/${resourceId}/schema`)).json();
+      assert.equal(schema.fields[2].type, 'string');
+    });
+
+    it('keeps the previous table serving when a replacement file cannot be read', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'provinces-replace',
+      });
+      const datasetId = created.json().id as string;
+      const resourceId = await upload(datasetId, 'provinces.csv', Buffer.from(provinces));
+      const first = await settled(resourceId);
+      assert.equal(first.state, 'done');
+
+      // A password-protected workbook: an OLE file holding an EncryptedPackage stream.
+      const replaced = await app.http.inject({
+        method: 'PUT',
+        url: `/api/v1/datasets/${datasetId}/resources/${resourceId}/file`,
+        headers: { ...bearer(editor.token), ...multipartHeaders },
+        payload: multipart({}, { name: 'provinces.csv', bytes: Buffer.alloc(4096, 0xff) }),
+      });
+      assert.equal(replaced.statusCode, 200, replaced.body);
+      const second = await settled(resourceId);
+      assert.equal(second.state, 'failed');
+      assert.match(second.error, /not a table/);
+      assert.equal(second.serving, false);
+
+      const serving = await app.database.db
+        .selectFrom('resources')
+        .select('datastore_ingest_id')
+        .where('id', '=', resourceId)
+        .executeTakeFirstOrThrow();
+      assert.equal(serving.datastore_ingest_id, first.id, 'the first table still serves');
+      const report = (
+        await call(editor, 'GET', `/api/v1/resources/${resourceId}/ingest/report`)
+      ).json();
+      assert.equal(report.totals['source-error'], 1);
+    });
+
+    it('answers 404 to outsiders for the ingest of a draft, as for the resource', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'provinces-hidden',
+      });
+      const resourceId = await upload(created.json().id, 'provinces.csv', Buffer.from(provinces));
+      await settled(resourceId);
+      for (const path of ['ingest', 'ingest/report', 'schema']) {
+        const response = await call(null, 'GET', `/api/v1/resources/${resourceId}/${path}`);
+        assert.equal(response.statusCode, 404, path);
+      }
+      const rerun = await call(null, 'POST', `/api/v1/resources/${resourceId}/ingest`, {});
+      assert.equal(rerun.statusCode, 404);
+    });
+  });
+}

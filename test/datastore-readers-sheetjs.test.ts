@@ -1,0 +1,132 @@
+process.env.TZ = 'America/Los_Angeles';
+
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import * as XLSX from '@e965/xlsx';
+import { Invalid } from '../src/lib/errors.js';
+import { UnreadableSource, openSheetjs } from '../src/datastore/readers/index.js';
+import { provinces, readAll, temporaryDirectory } from './datastore-readers-support.js';
+
+const dir = temporaryDirectory(after);
+
+/** A workbook with an empty first sheet, a Lao report and typed cells, written as XLS or ODS. */
+function writeWorkbook(bookType: 'biff8' | 'ods', file: string): void {
+  const report = XLSX.utils.aoa_to_sheet([
+    ['ລາຍຊື່ແຂວງ ສປປ ລາວ'],
+    [],
+    ['ລະຫັດ', 'ຊື່ແຂວງ', 'ພົນລະເມືອງ', 'ວັນທີ', 'ກວດແລ້ວ', 'ຜິດພາດ'],
+    ...provinces.slice(0, 3).map((p) => [p[0], p[4]]),
+    ['ໝາຍເຫດ: ຂໍ້ມູນທົດສອບ'],
+  ]);
+  report['C4'] = { t: 'n', v: 7664993.5 };
+  report['D4'] = { t: 'n', v: 45657, z: 'dd/mm/yyyy' };
+  report['D5'] = { t: 'n', v: 45352 + 30615 / 86400, z: 'yyyy-mm-dd hh:mm:ss' };
+  report['E4'] = { t: 'b', v: true };
+  report['F4'] = { t: 'e', v: 7 };
+  report['!merges'] = [{ s: { r: 0, c: 0 }, e: { r: 0, c: 5 } }];
+  const workbook = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(workbook, XLSX.utils.aoa_to_sheet([]), 'ປົກ');
+  XLSX.utils.book_append_sheet(workbook, report, 'ແຂວງ');
+  XLSX.utils.book_append_sheet(workbook, XLSX.utils.aoa_to_sheet([['ປີ', 2023]]), 'ປີ');
+  writeFileSync(file, XLSX.write(workbook, { type: 'buffer', bookType }) as Buffer);
+}
+
+const reportRows = [
+  { rowNumber: 1, cells: ['ລາຍຊື່ແຂວງ ສປປ ລາວ'] },
+  { rowNumber: 2, cells: [] },
+  { rowNumber: 3, cells: ['ລະຫັດ', 'ຊື່ແຂວງ', 'ພົນລະເມືອງ', 'ວັນທີ', 'ກວດແລ້ວ', 'ຜິດພາດ'] },
+  {
+    rowNumber: 4,
+    cells: [provinces[0]?.[0], provinces[0]?.[4], '7664993.5', '2024-12-31', 'true'],
+  },
+  { rowNumber: 5, cells: [provinces[1]?.[0], provinces[1]?.[4], '', '2024-03-01T08:30:15'] },
+  { rowNumber: 6, cells: [provinces[2]?.[0], provinces[2]?.[4]] },
+  { rowNumber: 7, cells: ['ໝາຍເຫດ: ຂໍ້ມູນທົດສອບ'] },
+];
+
+for (const [bookType, format] of [
+  ['biff8', 'xls'],
+  ['ods', 'ods'],
+] as const) {
+  describe(`${format.toUpperCase()} reader`, () => {
+    const file = join(dir, `ແຂວງ.${format}`);
+    writeWorkbook(bookType, file);
+
+    it('lists the sheets and reads the first non-empty one with canonical cells', async () => {
+      const source = await openSheetjs(file, {});
+      assert.equal(source.format, format);
+      assert.deepEqual(source.sheets, [
+        { name: 'ປົກ', empty: true },
+        { name: 'ແຂວງ', empty: false },
+        { name: 'ປີ', empty: false },
+      ]);
+      const { rows, report } = await readAll(source);
+      assert.deepEqual(rows, reportRows);
+      assert.deepEqual(report.decisions, [
+        { topic: 'sheet', value: 'ແຂວງ', reason: 'the first non-empty sheet; "ປົກ" is empty' },
+      ]);
+      if (format === 'xls') {
+        // SheetJS's ODS writer drops error cells; BIFF keeps them.
+        assert.deepEqual(report.errors, [
+          {
+            code: 'type-error',
+            rowNumber: 4,
+            fieldNumber: 6,
+            cell: '#DIV/0!',
+            message: 'cell F4 holds the spreadsheet error #DIV/0!; it was read as empty',
+          },
+        ]);
+      }
+    });
+
+    it('reads a sheet by name and by index; refuses an unknown one', async () => {
+      assert.deepEqual((await readAll(await openSheetjs(file, { sheet: 'ປີ' }))).rows, [
+        { rowNumber: 1, cells: ['ປີ', '2023'] },
+      ]);
+      assert.deepEqual((await readAll(await openSheetjs(file, { sheet: 2 }))).rows, [
+        { rowNumber: 1, cells: ['ປີ', '2023'] },
+      ]);
+      await assert.rejects(readAll(await openSheetjs(file, { sheet: 5 })), (error: unknown) => {
+        assert.ok(error instanceof Invalid);
+        assert.equal(
+          error.message,
+          'sheet: the workbook has no sheet number 5; its sheets are "ປົກ", "ແຂວງ", "ປີ"',
+        );
+        return true;
+      });
+    });
+
+    it('refuses a file over the size cap', async () => {
+      await assert.rejects(
+        openSheetjs(file, {}, 100),
+        (error: unknown) =>
+          error instanceof UnreadableSource &&
+          /read up to 0 MB. Save it as XLSX or CSV/.test(error.message),
+      );
+    });
+  });
+}
+
+describe('SheetJS reader refusals', () => {
+  it('refuses a password-protected workbook and a file that is not a workbook', async () => {
+    const cfb = XLSX.CFB as {
+      utils: { cfb_new: () => object; cfb_add: (c: object, p: string, d: Buffer) => void };
+      write: (c: object, o: { type: 'buffer' }) => Buffer;
+    };
+    const container = cfb.utils.cfb_new();
+    cfb.utils.cfb_add(container, '/EncryptionInfo', Buffer.from([4, 0, 4, 0, 0x40, 0, 0, 0]));
+    cfb.utils.cfb_add(container, '/EncryptedPackage', Buffer.alloc(5000, 7));
+    const locked = join(dir, 'locked.xls');
+    writeFileSync(locked, cfb.write(container, { type: 'buffer' }));
+    await assert.rejects(openSheetjs(locked, {}), {
+      message: 'the workbook is password-protected; remove the password and upload it again',
+    });
+    const text = join(dir, 'text.ods');
+    writeFileSync(text, 'ລະຫັດ,ຊື່\nLA01,ວຽງຈັນ\n');
+    await assert.rejects(openSheetjs(text, {}), {
+      message: 'the file is not an XLS or ODS workbook',
+    });
+  });
+});

@@ -1,0 +1,242 @@
+// Dates must not depend on the server's zone: run this file west of UTC, where a date-only cell
+// read through local time would fall on the previous day.
+process.env.TZ = 'Pacific/Honolulu';
+
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
+import * as XLSX from '@e965/xlsx';
+import { Invalid } from '../src/lib/errors.js';
+import { UnreadableSource, openXlsx } from '../src/datastore/readers/index.js';
+import { fixture, provinces, readAll, temporaryDirectory } from './datastore-readers-support.js';
+
+const dir = temporaryDirectory(after);
+const report = fixture('lao-provinces-report.xlsm');
+
+interface ZipPart {
+  name: string;
+  data: Buffer;
+  /** What the directory claims; defaults to the real size. */
+  declaredSize?: number;
+}
+
+/** A deflated zip whose directory says what the test wants; CRCs are not checked by the guard. */
+function writeZip(file: string, parts: ZipPart[]): void {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    const name = Buffer.from(part.name);
+    const packed = deflateRawSync(part.data);
+    const size = part.declaredSize ?? part.data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, packed);
+    centrals.push(central, name);
+    offset += 30 + name.length + packed.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(parts.length, 8);
+  end.writeUInt16LE(parts.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  writeFileSync(file, Buffer.concat([...locals, directory, end]));
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  assert.ok(error instanceof UnreadableSource, `expected UnreadableSource, got ${String(error)}`);
+  return error.message;
+}
+
+describe('XLSX reader', () => {
+  it('lists every sheet and reads the first non-empty one, title and notes included', async () => {
+    const source = await openXlsx(report, {});
+    assert.equal(source.format, 'xlsx');
+    assert.deepEqual(source.sheets, [
+      { name: 'ປົກ', empty: true },
+      { name: 'ແຂວງ', empty: false },
+      { name: 'ສະຖິຕິ', empty: false },
+    ]);
+    const { rows, report: result } = await readAll(source);
+    const last = 5 + provinces.length + 1;
+    assert.deepEqual(rows, [
+      { rowNumber: 1, cells: ['ລາຍຊື່ແຂວງ ແລະ ນະຄອນຫຼວງ ສປປ ລາວ'] },
+      { rowNumber: 2, cells: ['ແຫຼ່ງຂໍ້ມູນ: ຂໍ້ມູນທົດສອບ'] },
+      { rowNumber: 3, cells: [] },
+      { rowNumber: 4, cells: ['ລະຫັດ', 'ຊື່ແຂວງ', 'ຊື່ອັງກິດ', 'ປະເພດ'] },
+      ...provinces.map((p, i) => ({ rowNumber: 5 + i, cells: [p[0], p[4], p[5], p[3]] })),
+      { rowNumber: last - 1, cells: [] },
+      { rowNumber: last, cells: ['ໝາຍເຫດ: ນະຄອນຫຼວງວຽງຈັນ ແມ່ນ ນະຄອນຫຼວງ.'] },
+    ]);
+    assert.equal(rows[5]?.cells[1], 'ຜົ້ງສາລີ');
+    assert.deepEqual(result.decisions, [
+      { topic: 'sheet', value: 'ແຂວງ', reason: 'the first non-empty sheet; "ປົກ" is empty' },
+    ]);
+    assert.equal(result.stats.errors, 0);
+  });
+
+  const statsRows = [
+    { rowNumber: 1, cells: ['ປີ', 'ພົນລະເມືອງ', '', 'ວັນທີ', 'ອັດຕາ', 'ລວມ', 'ກວດແລ້ວ'] },
+    { rowNumber: 2, cells: ['', 'ຈຳນວນ', 'ປ່ຽນແປງ'] },
+    { rowNumber: 3, cells: ['2021', '7453194', '', '2021-12-31', 'ເພີ່ມ 1,4%', '', 'true'] },
+    { rowNumber: 4, cells: ['2022', '7559007', '105813', '2022-12-31', '', '', 'false'] },
+    { rowNumber: 5, cells: ['2023', '7664993', '105986', '2023-12-31', '', '', 'true'] },
+    { rowNumber: 6, cells: ['', '0.30000000000000004', '', '2024-03-01T08:30:15'] },
+  ];
+
+  it('reads a sheet by name: cached formula results, rich text, dates without a day shift, errors', async () => {
+    const { rows, report: result } = await readAll(await openXlsx(report, { sheet: 'ສະຖິຕິ' }));
+    assert.deepEqual(rows, statsRows);
+    assert.deepEqual(result.errors, [
+      {
+        code: 'type-error',
+        rowNumber: 4,
+        fieldNumber: 5,
+        cell: '#DIV/0!',
+        message: 'cell E4 holds the spreadsheet error #DIV/0!; it was read as empty',
+      },
+    ]);
+    assert.deepEqual(
+      result.decisions.map((decision) => [decision.topic, decision.value]),
+      [
+        ['sheet', 'ສະຖິຕິ'],
+        ['formula-without-value', '1'],
+      ],
+    );
+    assert.match(result.decisions[1]?.reason ?? '', /first: F3/);
+  });
+
+  it('reads a sheet by 0-based index, and refuses an unknown sheet naming the sheets there are', async () => {
+    const { rows, report: result } = await readAll(await openXlsx(report, { sheet: 2 }));
+    assert.deepEqual(rows, statsRows);
+    assert.deepEqual(result.decisions[0], {
+      topic: 'sheet',
+      value: 'ສະຖິຕິ',
+      reason: 'sheet number 2 (counting from 0) was asked for',
+    });
+    const source = await openXlsx(report, { sheet: 'ປະຊາກອນ' });
+    await assert.rejects(readAll(source), (error: unknown) => {
+      assert.ok(error instanceof Invalid);
+      assert.equal(
+        error.message,
+        'sheet: the workbook has no sheet "ປະຊາກອນ"; its sheets are "ປົກ", "ແຂວງ", "ສະຖິຕິ"',
+      );
+      return true;
+    });
+  });
+
+  it('refuses a zip bomb before inflating it: declared size, ratio, and a lying directory', async () => {
+    const huge = join(dir, 'declared.xlsx');
+    writeZip(huge, [
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<x/>'), declaredSize: 3 * 1024 ** 3 },
+    ]);
+    assert.match(
+      await refusal(openXlsx(huge, {})),
+      /would unpack to 3072 MB, more than the limit of 2048 MB; it may be a zip bomb/,
+    );
+
+    const zeros = join(dir, 'ratio.xlsx');
+    writeZip(zeros, [{ name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(4 * 1024 ** 2) }]);
+    const limits = {
+      maxUncompressedBytes: 2 * 1024 ** 3,
+      maxRatio: 200,
+      ratioAppliesAbove: 1024 ** 2,
+    };
+    assert.match(
+      await refusal(openXlsx(zeros, {}, limits)),
+      /unpacks to \d+ times its size.*zip bomb/,
+    );
+
+    const lying = join(dir, 'lying.xlsx');
+    writeZip(lying, [
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(8 * 1024 ** 2), declaredSize: 1000 },
+    ]);
+    assert.match(
+      await refusal(openXlsx(lying, {})),
+      /sheet1\.xml unpacks to more than its declared size/,
+    );
+  });
+
+  it('refuses an entry hidden between the entries the directory lists', async () => {
+    const file = join(dir, 'hidden.xlsx');
+    writeZip(file, [
+      { name: 'a.xml', data: Buffer.from('<a/>') },
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(10_000) },
+    ]);
+    // Drop the second entry from the directory, keeping its bytes in the file.
+    const bytes = readFileSync(file);
+    const end = bytes.length - 22;
+    const directoryOffset = bytes.readUInt32LE(end + 16);
+    const firstCentral = 46 + 'a.xml'.length;
+    const patched = Buffer.concat([
+      bytes.subarray(0, directoryOffset + firstCentral),
+      bytes.subarray(end),
+    ]);
+    patched.writeUInt16LE(1, patched.length - 22 + 8);
+    patched.writeUInt16LE(1, patched.length - 22 + 10);
+    patched.writeUInt32LE(firstCentral, patched.length - 22 + 12);
+    writeFileSync(file, patched);
+    assert.match(await refusal(openXlsx(file, {})), /damaged or is not a real XLSX workbook/);
+  });
+
+  it('refuses a password-protected workbook with a message the publisher can act on', async () => {
+    const cfb = XLSX.CFB as CfbApi;
+    const container = cfb.utils.cfb_new();
+    cfb.utils.cfb_add(container, '/EncryptionInfo', Buffer.from([4, 0, 4, 0, 0x40, 0, 0, 0]));
+    cfb.utils.cfb_add(container, '/EncryptedPackage', Buffer.alloc(5000, 7));
+    const file = join(dir, 'ລັບ.xlsx');
+    writeFileSync(file, cfb.write(container, { type: 'buffer' }));
+    assert.equal(
+      await refusal(openXlsx(file, {})),
+      'the workbook is password-protected; remove the password and upload it again',
+    );
+  });
+
+  it('refuses a corrupt workbook with a clear message', async () => {
+    const truncated = join(dir, 'truncated.xlsx');
+    writeFileSync(truncated, readFileSync(report).subarray(0, 4000));
+    assert.equal(
+      await refusal(openXlsx(truncated, {})),
+      'the file is damaged or is not a real XLSX workbook (its zip structure cannot be read)',
+    );
+    const text = join(dir, 'text.xlsx');
+    writeFileSync(text, 'ລະຫັດ,ຊື່ແຂວງ\nLA01,ນະຄອນຫຼວງວຽງຈັນ\n');
+    assert.match(await refusal(openXlsx(text, {})), /not a real XLSX workbook/);
+    const flipped = join(dir, 'flipped.xlsx');
+    copyFileSync(report, flipped);
+    const bytes = readFileSync(flipped);
+    for (let i = 200; i < 2000; i += 1) bytes[i] = 0x55;
+    writeFileSync(flipped, bytes);
+    assert.match(await refusal(openXlsx(flipped, {})), /damaged/);
+  });
+});
+
+/** The part of SheetJS's bundled CFB library used here; the package types it as `any`. */
+interface CfbApi {
+  utils: {
+    cfb_new: () => object;
+    cfb_add: (container: object, path: string, data: Buffer) => void;
+  };
+  write: (container: object, options: { type: 'buffer' }) => Buffer;
+}

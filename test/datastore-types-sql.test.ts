@@ -1,0 +1,183 @@
+// Every value of a corpus goes through the JS conversion and the DuckDB SQL of the same
+// decision; both must give the same value, and the same cells must count as type errors.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  ColumnProfiler,
+  convertCell,
+  decide,
+  decideWithOverride,
+  misfit,
+  sqlConversion,
+  sqlMisfitCondition,
+  sqlNullCondition,
+  sqlString,
+  sqlType,
+  type ColumnDecision,
+} from '../src/datastore/types/index.js';
+
+const corpus: Record<string, string[]> = {
+  'comma decimal': [
+    '6.492.228,5',
+    '1.234',
+    '12,5',
+    '-7',
+    '(1.200,25)',
+    '໑໒,໕',
+    ' 3 ',
+    '12,5 %',
+    'x',
+    '1.2.3',
+    '',
+    'N/A',
+  ],
+  'dot decimal': [
+    '6,492,228.5',
+    '1,234',
+    '0.25',
+    '.5',
+    '-1e3',
+    '1 234.5',
+    "1'000.75",
+    '12.5%',
+    '1,23',
+    '−4',
+    'n.a.',
+  ],
+  integer: [
+    '1',
+    '-2',
+    '+3',
+    '1 000',
+    '2\u00a0000',
+    '3\u202f000',
+    '9223372036854775807',
+    'abc',
+    '1.5',
+    '12a',
+    '#N/A',
+  ],
+  huge: ['12345678901234567890123', '-99999999999999999999999999999999999999', '5', 'x'],
+  'iso dates': [
+    '2024-03-01',
+    '2024-3-9',
+    '2024/03/02',
+    '2024-02-29',
+    '2023-02-29',
+    '2024-13-01',
+    'soon',
+    '...',
+  ],
+  'day first': [
+    '31/12/2024',
+    '01/02/2024',
+    '1.2.2024',
+    '5-6-2023',
+    '31/04/2024',
+    '2024-05-06',
+    '45352',
+    'x',
+  ],
+  'month first': ['12/31/2024', '01/02/2024', '2/29/2024', '2/30/2024', '13/01/2024'],
+  serials: ['45352', '2024-03-02', '59999', '19999', '60001', '123456'],
+  datetimes: [
+    '2024-03-01T08:30:00',
+    '2024-03-01 8:30',
+    '2024-03-01 23:59:59.123456',
+    '2024-02-30 10:00',
+    '2024-03-01T24:00',
+    'x',
+  ],
+  zoned: [
+    '2024-03-01T08:30:00Z',
+    '2024-03-01T08:30+07:00',
+    '2024-03-01 08:30+0545',
+    '2024-03-01T08:30:00.5-03',
+    '2024-03-01T08:30',
+    'x',
+  ],
+  times: ['08:30', '23:59:59', '7:05', '12:00:00.250', '24:00', '12:60', '໐໘:໓໐'],
+  booleans: ['true', 'FALSE', 'Yes', 'no', 'ແມ່ນ', 'ບໍ່', 'ບໍ່ແມ່ນ', 'maybe', '1', 'none'],
+  text: ["it's", 'Vientiane', ' ', '', 'NA', 'ນະຄອນຫຼວງວຽງຈັນ'],
+};
+
+/** The DuckDB value written the way convertCell writes it. */
+function fromDuck(value: unknown, decision: ColumnDecision): unknown {
+  if (value === null || typeof value === 'boolean') return value;
+  const text = String(value);
+  switch (decision.type) {
+    case 'integer':
+      return BigInt(text);
+    case 'decimal': {
+      const n = Number(text);
+      return n === 0 ? 0 : n;
+    }
+    case 'datetime':
+      return text.replace(' ', 'T').replace(/\+00$/, 'Z');
+    default:
+      return text;
+  }
+}
+
+function fromJs(value: unknown, decision: ColumnDecision): unknown {
+  if (value === misfit) return null;
+  if (decision.type === 'integer' && value !== null) return BigInt(value as number | bigint);
+  return value;
+}
+
+function decisionsFor(values: string[]): ColumnDecision[] {
+  const profiler = new ColumnProfiler('date');
+  for (const value of values) profiler.observe(value);
+  const profile = profiler.profile();
+  const forced: ColumnDecision[] = [decide(profile)];
+  // Force every type too, so that each conversion meets values it does not expect.
+  for (const type of [
+    'integer',
+    'decimal',
+    'date',
+    'datetime',
+    'time',
+    'boolean',
+    'text',
+  ] as const) {
+    forced.push(decideWithOverride(profile, { type }));
+  }
+  forced.push(decideWithOverride(profile, { type: 'decimal', format: 'decimal-comma' }));
+  forced.push(decideWithOverride(profile, { type: 'date', format: 'mdy' }));
+  return forced;
+}
+
+describe('JS and DuckDB conversions agree', () => {
+  let connection: DuckDBConnection;
+  before(async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    connection = await db.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+  });
+  after(() => connection.closeSync());
+
+  for (const [name, values] of Object.entries(corpus)) {
+    it(`on ${name}`, async () => {
+      const rows = values.map((v, i) => `(${i}, ${sqlString(v)})`).join(', ');
+      await connection.run(`CREATE OR REPLACE TABLE raw AS SELECT * FROM (VALUES ${rows}) t(i, v)`);
+      for (const decision of decisionsFor(values)) {
+        const col = '"v"';
+        const sql = `SELECT i, CAST(${sqlConversion(col, decision)} AS ${sqlType(decision)}) AS typed,
+          ${sqlMisfitCondition(col, decision)} AS bad, ${sqlNullCondition(col, decision)} AS empty
+          FROM raw ORDER BY i`;
+        const result = (await connection.runAndReadAll(sql)).getRowObjects();
+        let misfits = 0;
+        for (const row of result) {
+          const raw = values[Number(row.i)] ?? '';
+          const js = convertCell(raw, decision);
+          const where = `${decision.type} ${sqlType(decision)} ${JSON.stringify(raw)}`;
+          assert.deepEqual(fromDuck(row.typed, decision), fromJs(js, decision), where);
+          assert.equal(row.bad, js === misfit, `misfit ${where}`);
+          if (js === misfit) misfits += 1;
+        }
+        if (!decision.overridden) assert.equal(misfits, decision.counts.misfits, `count ${name}`);
+      }
+    });
+  }
+});
