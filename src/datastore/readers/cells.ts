@@ -1,3 +1,4 @@
+import type { ReportCollector } from '../report.js';
 /** Canonical cell text shared by the spreadsheet readers (see SourceRow in ../source.ts). */
 
 const msPerDay = 86_400_000;
@@ -40,4 +41,21 @@ export function columnLetters(fieldNumber: number): string {
     letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
   }
   return letters;
+}
+
+/** Reports a cell holding a spreadsheet error (`#DIV/0!`…), which is read as empty. */
+export function reportErrorCell(
+  report: ReportCollector,
+  rowNumber: number,
+  column: number,
+  text: string,
+): string {
+  report.error({
+    code: 'type-error',
+    rowNumber,
+    fieldNumber: column,
+    cell: text,
+    message: `cell ${columnLetters(column)}${rowNumber} holds the spreadsheet error ${text}; it was read as empty`,
+  });
+  return '';
 }

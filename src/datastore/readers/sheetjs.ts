@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import * as XLSX from '@e965/xlsx';
 import type { ReportCollector } from '../report.js';
 import type { ReadOptions, SourceRow, TableSource } from '../source.js';
-import { columnLetters, isoFromSerial, trimTrailing } from './cells.js';
+import { columnLetters, isoFromSerial, reportErrorCell, trimTrailing } from './cells.js';
 import { UnreadableSource } from './errors.js';
 import { chooseSheet } from './sheet-choice.js';
 
@@ -142,17 +142,8 @@ function cellText(
   if (cell === null || cell === undefined) return '';
   const address = `${columnLetters(column)}${rowNumber}`;
   switch (cell.t) {
-    case 'e': {
-      const text = cell.w ?? XLSX.utils.format_cell(cell);
-      report.error({
-        code: 'type-error',
-        rowNumber,
-        fieldNumber: column,
-        cell: text,
-        message: `cell ${address} holds the spreadsheet error ${text}; it was read as empty`,
-      });
-      return '';
-    }
+    case 'e':
+      return reportErrorCell(report, rowNumber, column, cell.w ?? XLSX.utils.format_cell(cell));
     case 'b':
       return String(cell.v === true);
     case 'n': {

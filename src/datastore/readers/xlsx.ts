@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { SSF } from '@e965/xlsx';
 import type { ReportCollector } from '../report.js';
 import type { ReadOptions, SourceRow, TableSource } from '../source.js';
-import { columnLetters, isoFromUtcDate, trimTrailing } from './cells.js';
+import { columnLetters, isoFromUtcDate, reportErrorCell, trimTrailing } from './cells.js';
 import { UnreadableSource } from './errors.js';
 import { chooseSheet, type SheetEntry } from './sheet-choice.js';
 import { checkZip, defaultZipLimits, isCompoundFile, type ZipLimits } from './zip-guard.js';
@@ -180,16 +180,7 @@ function cellText(
 ): string {
   const value = cell.value;
   const address = `${columnLetters(column)}${rowNumber}`;
-  const typeError = (text: string): string => {
-    report.error({
-      code: 'type-error',
-      rowNumber,
-      fieldNumber: column,
-      cell: text,
-      message: `cell ${address} holds the spreadsheet error ${text}; it was read as empty`,
-    });
-    return '';
-  };
+  const typeError = (text: string): string => reportErrorCell(report, rowNumber, column, text);
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);

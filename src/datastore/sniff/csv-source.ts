@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
+import { readHead } from '../read-head.js';
 import type { ReportCollector } from '../report.js';
 import type { ReadOptions, SourceRow, TableSource } from '../source.js';
 import { decodeToText } from './decode.js';
@@ -78,16 +78,5 @@ async function* readRows(
     if (batch.length > 0) yield batch;
   } finally {
     stream.destroy();
-  }
-}
-
-async function readHead(file: string, bytes: number): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
   }
 }
