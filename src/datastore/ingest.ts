@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore } from '../files/index.js';
 import { openReader } from './open-reader.js';
+import { UnreadableSource } from './readers/index.js';
 import { RawSpool } from './raw-spool.js';
 import { ReportCollector, type ValidationReport } from './report.js';
 import { locateTable } from './sniff/index.js';
@@ -73,6 +74,8 @@ export async function ingestFile(
     if (source === 'parquet') return await ingestParquet(file, tableName, work, deps, report);
     const table = await locateTable(source.rows(report), report);
     const names = table.names.map((name) => (name === rowColumn ? `${name}_2` : name));
+    if (names.length === 0)
+      throw new UnreadableSource('No table was found in the file: it has no columns.');
     const profilers = names.map(() => new ColumnProfiler());
     const spoolPath = join(work, 'rows.csv');
     const spool = new RawSpool(spoolPath, names.length);

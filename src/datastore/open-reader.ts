@@ -27,7 +27,9 @@ export async function openReader(
     report.decide({ topic: 'format', value: 'fixed-width', reason: 'a column layout was given' });
     return openFixedWidth(path, options);
   }
-  const detected = detectFormat(await readHead(path, sniffBytes), fileName ?? undefined);
+  const head = await readHead(path, sniffBytes);
+  if (head.length === 0) throw new UnreadableSource('The file is empty.');
+  const detected = detectFormat(head, fileName ?? undefined);
   report.decide({ topic: 'format', value: detected.format, reason: detected.reason });
   switch (detected.format) {
     case 'csv':

@@ -111,7 +111,7 @@ function textFormat(head: Buffer, named: FileFormat | undefined): DetectedFormat
     if (/"type"\s*:\s*"FeatureCollection"/.test(trimmed.slice(0, 4096))) {
       return { format: 'geojson', reason: 'JSON with "type": "FeatureCollection"' };
     }
-    if (trimmed.startsWith('{') && isNdjson(trimmed)) {
+    if (trimmed.startsWith('{') && isNdjson(trimmed, named)) {
       return { format: 'ndjson', reason: 'several lines, each a JSON object' };
     }
     if (named === 'geojson' && /"type"\s*:\s*"Feature/.test(trimmed.slice(0, 4096))) {
@@ -122,15 +122,16 @@ function textFormat(head: Buffer, named: FileFormat | undefined): DetectedFormat
   return { format: 'csv', reason: `text in ${encoding} that is not JSON: read as delimited text` };
 }
 
-function isNdjson(text: string): boolean {
+function isNdjson(text: string, named: FileFormat | undefined): boolean {
   // Only whole lines: the last one may be cut off by the end of the head.
   const lines = text
     .split('\n')
     .slice(0, -1)
     .map((line) => line.trim())
-    .filter((line) => line !== '');
+    .filter((line) => line !== '')
+    .slice(0, 20);
   if (lines.length < 2) return false;
-  return lines.slice(0, 20).every((line) => {
+  const objects = lines.map((line) => {
     if (!line.startsWith('{') || !line.endsWith('}')) return false;
     try {
       JSON.parse(line);
@@ -139,6 +140,10 @@ function isNdjson(text: string): boolean {
       return false;
     }
   });
+  // A broken line is an error to report, not a reason to read the file as one JSON document;
+  // a JSON document spread over lines has a first line that is not a whole object.
+  const whole = objects.filter(Boolean).length;
+  return objects[0] === true && (named === 'ndjson' || whole >= 0.8 * lines.length);
 }
 
 /** Control characters other than tab, LF, FF and CR, plus U+FFFD: never in real text. */

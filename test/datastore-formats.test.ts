@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as XLSX from '@e965/xlsx';
+import iconv from 'iconv-lite';
+import {
+  ingestFile,
+  openTableStore,
+  type IngestOptions,
+  type TableStore,
+} from '../src/datastore/index.js';
+import { LocalBlobStore } from '../src/files/index.js';
+import { fixture } from './datastore-readers-support.js';
+
+/** Every format, end to end: the file in the blob store, the typed table and its schema out. */
+describe('datastore ingest of every format', () => {
+  let dir: string;
+  let blobs: LocalBlobStore;
+  let tables: TableStore;
+  let counter = 0;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'khomoun-formats-'));
+    blobs = new LocalBlobStore(join(dir, 'blobs'));
+    tables = await openTableStore(join(dir, 'tables'), { memoryLimit: '128MB', threads: 1 });
+  });
+  after(async () => {
+    tables.close();
+    await blobs.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ingest = async (path: string, fileName: string, options: IngestOptions = {}) => {
+    const stored = await blobs.put(createReadStream(path), { maxBytes: 1e9 });
+    counter += 1;
+    const id = `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
+    const result = await ingestFile(
+      { id, blobSha256: stored.sha256, fileName, options },
+      { blobs, tables, workDir: join(dir, 'work') },
+      () => {},
+    );
+    const rows = await tables.withConnection(async (c) =>
+      (
+        await c.runAndReadAll(`select * from "${result.tableName}" order by _row`)
+      ).getRowObjectsJS(),
+    );
+    const types = Object.fromEntries(result.tableSchema.fields.map((f) => [f.name, f.type]));
+    return { result, rows, types };
+  };
+
+  const write = (name: string, bytes: Buffer | string) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  it('XLSM report: skips the title rows, finds the header, sets the notes below aside', async () => {
+    const { result, rows, types } = await ingest(
+      fixture('lao-provinces-report.xlsm'),
+      'report.xlsm',
+    );
+    assert.equal(result.rowCount, 18);
+    assert.deepEqual(Object.keys(types), ['ລະຫັດ', 'ຊື່ແຂວງ', 'ຊື່ອັງກິດ', 'ປະເພດ']);
+    assert.deepEqual(rows[0], {
+      _row: 5n,
+      ລະຫັດ: 'LA01',
+      ຊື່ແຂວງ: 'ນະຄອນຫຼວງວຽງຈັນ',
+      ຊື່ອັງກິດ: 'Vientiane Capital',
+      ປະເພດ: 'prefecture',
+    });
+    const topics = result.report.decisions.map((d) => d.topic);
+    assert.ok(topics.includes('notes-below'), topics.join(', '));
+    assert.equal(result.report.decisions.find((d) => d.topic === 'header-row')?.value, '4');
+    assert.equal(result.report.valid, true, JSON.stringify(result.report.errors));
+  });
+
+  it('XLSX sheet chosen by name: numbers, dates and booleans typed from the cells', async () => {
+    const { result, types } = await ingest(fixture('lao-provinces-report.xlsm'), 'report.xlsm', {
+      sheet: 'ສະຖິຕິ',
+    });
+    assert.equal(result.report.decisions.find((d) => d.topic === 'sheet')?.value, 'ສະຖິຕິ');
+    assert.equal(types['ປີ'], 'integer');
+    assert.equal(result.report.totals['type-error'], 1, 'the #DIV/0! cell is reported');
+  });
+
+  it('XLS and ODS through SheetJS', async () => {
+    for (const bookType of ['xls', 'ods'] as const) {
+      const book = XLSX.utils.book_new();
+      const sheet = XLSX.utils.aoa_to_sheet([
+        ['ແຂວງ', 'ປະຊາກອນ', 'ວັນທີ'],
+        ['ຫຼວງພະບາງ', 431889, new Date(Date.UTC(2015, 2, 1))],
+        ['ວຽງຈັນ', 419090, new Date(Date.UTC(2015, 2, 1))],
+      ]);
+      XLSX.utils.book_append_sheet(book, sheet, 'ປະຊາກອນ');
+      const bytes = XLSX.write(book, { type: 'buffer', bookType }) as Buffer;
+      const { rows, types } = await ingest(write(`p.${bookType}`, bytes), `p.${bookType}`);
+      assert.deepEqual(types, { ແຂວງ: 'string', ປະຊາກອນ: 'integer', ວັນທີ: 'date' }, bookType);
+      assert.equal(rows[1]?.['ປະຊາກອນ'], 419090n, bookType);
+    }
+  });
+
+  it('JSON, NDJSON and GeoJSON: keys become columns, geometry stays GeoJSON', async () => {
+    const json = await ingest(fixture('provinces.json'), 'provinces.json');
+    assert.ok('pcode' in json.types && 'name_lo' in json.types);
+    assert.equal(json.rows[0]?.['pcode'], 'LA01');
+    const ndjson = await ingest(fixture('provinces.ndjson'), 'provinces.ndjson');
+    assert.equal(ndjson.result.report.totals['format-error'], 1, 'the broken line is reported');
+    assert.ok(ndjson.result.rowCount >= 4);
+    const geojson = await ingest(fixture('provinces.geojson'), 'provinces.geojson');
+    assert.equal(geojson.types['geometry'], 'string');
+    const geometry = geojson.rows.find((row) => row['geometry'])?.['geometry'];
+    assert.match(String(geometry), /"type":"(Point|Polygon|MultiPolygon)"/);
+  });
+
+  it('fixed-width text with its layout', async () => {
+    const { rows, types } = await ingest(fixture('provinces-fixed.txt'), 'provinces.txt', {
+      fixedWidth: {
+        fields: [
+          { name: 'pcode', start: 1, width: 4 },
+          { name: 'name_lo', start: 5, width: 20 },
+          { name: 'name_en', start: 25, width: 18 },
+          { name: 'type', start: 43, width: 10 },
+        ],
+        skipLines: 2,
+      },
+    });
+    assert.deepEqual(Object.keys(types), ['pcode', 'name_lo', 'name_en', 'type']);
+    assert.equal(rows[0]?.['name_lo'], 'ນະຄອນຫຼວງວຽງຈັນ');
+  });
+
+  it('Parquet keeps its own types', async () => {
+    const path = join(dir, 'source.parquet');
+    await tables.withConnection((c) =>
+      c.run(
+        `copy (select 'LA0' || i as pcode, i * 1000 as people, 1.5 * i as share from range(1, 4) t(i)) to '${path}' (format parquet)`,
+      ),
+    );
+    const { result, types, rows } = await ingest(path, 'source.parquet');
+    assert.equal(result.rowCount, 3);
+    assert.deepEqual(types, { pcode: 'string', people: 'integer', share: 'number' });
+    assert.equal(rows[2]?.['pcode'], 'LA03');
+  });
+
+  it('a UTF-16LE health-agency export with Lao decimals and day-first dates', async () => {
+    const text =
+      'ແຂວງ\tຈຳນວນຄົນເຈັບ\tອັດຕາ\tວັນທີລາຍງານ\r\n' +
+      'ຫຼວງພະບາງ\t1.204\t12,5\t31/01/2024\r\n' +
+      'ສະຫວັນນະເຂດ\t2.318\t8,25\t29/02/2024\r\n' +
+      'ຈຳປາສັກ\t987\t10\t15/03/2024\r\n';
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf16le')]);
+    const { result, rows, types } = await ingest(write('health.csv', bytes), 'health.csv');
+    assert.equal(result.report.decisions.find((d) => d.topic === 'encoding')?.value, 'utf-16le');
+    assert.deepEqual(types, {
+      ແຂວງ: 'string',
+      ຈຳນວນຄົນເຈັບ: 'integer',
+      ອັດຕາ: 'number',
+      ວັນທີລາຍງານ: 'date',
+    });
+    assert.equal(rows[1]?.['ຈຳນວນຄົນເຈັບ'], 2318n);
+    assert.equal(rows[1]?.['ອັດຕາ'], 8.25);
+  });
+
+  it('binary garbage named .csv, a 0-byte file and a header-only file end in clear outcomes', async () => {
+    const garbage = Buffer.alloc(4096);
+    for (let i = 0; i < garbage.length; i += 1) garbage[i] = (i * 7919) % 256;
+    await assert.rejects(ingest(write('garbage.csv', garbage), 'garbage.csv'), /not a table/);
+    await assert.rejects(ingest(write('empty.csv', ''), 'empty.csv'), /empty/);
+    const headerOnly = await ingest(write('header.csv', 'pcode,name\n'), 'header.csv');
+    assert.equal(headerOnly.result.rowCount, 0);
+    assert.deepEqual(Object.keys(headerOnly.types), ['pcode', 'name']);
+  });
+});
