@@ -102,6 +102,15 @@ export async function recordProgress(
     .execute();
 }
 
+export async function recordHeartbeat(db: Db, id: string, now: Date): Promise<void> {
+  await db
+    .updateTable('datastore_ingests')
+    .set({ heartbeat_at: now })
+    .where('id', '=', id)
+    .where('state', '=', 'running')
+    .execute();
+}
+
 export async function markFailed(
   db: Db,
   id: string,

@@ -28,10 +28,12 @@ export interface IngestWorkerDeps {
   };
 }
 
-/** How often a running ingest writes its progress, which is also its heartbeat. */
+/** How often a running ingest writes its progress. */
 const progressIntervalMs = 1000;
+/** How often it says it is alive even without progress (DuckDB's bulk steps report none). */
+const heartbeatIntervalMs = 5000;
 /** A running ingest silent for this long has lost its process. */
-const lostAfterMs = 60_000;
+const lostAfterMs = 20_000;
 /** Queries that started on a replaced table get this long to finish before it goes. */
 const dropDelaySeconds = 120;
 
@@ -99,6 +101,9 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
   if (!ingest) return; // Finished already (a duplicate delivery): nothing to do.
   let lastWrite = 0;
   let pending = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    pending = pending.then(() => q.recordHeartbeat(db, ingest.id, now())).catch(() => undefined);
+  }, heartbeatIntervalMs);
   try {
     const result = await ingestFile(
       {
@@ -115,12 +120,14 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
         pending = pending.then(() => q.recordProgress(db, ingest.id, progress, now()));
       },
     );
+    clearInterval(heartbeat);
     await pending;
     const { served, replacedTable } = await q.markDoneAndServe(db, ingest.id, result, now());
     const unused = served ? replacedTable : result.tableName;
     if (unused)
       await jobs.send(dropTableJob, { tableName: unused }, { startAfterSeconds: dropDelaySeconds });
   } catch (error) {
+    clearInterval(heartbeat);
     await pending.catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
     // A file that cannot be read will not read better on the next try; anything else might.

@@ -93,6 +93,8 @@ export interface ServerProcess {
   output(): string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: the process dies at once, as in a crash or a power cut. */
+  kill(): Promise<number | null>;
 }
 
 /** Starts `khomoun serve` on a free port and waits until it says where it listens. */
@@ -123,6 +125,10 @@ export function startServerProcess(
           output: () => output,
           async stop() {
             child.kill('SIGTERM');
+            return exited;
+          },
+          async kill() {
+            child.kill('SIGKILL');
             return exited;
           },
         });

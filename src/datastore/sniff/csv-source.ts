@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { readHead } from '../read-head.js';
 import type { ReportCollector } from '../report.js';
 import type { ReadOptions, SourceRow, TableSource } from '../source.js';
-import { decodeToText } from './decode.js';
+import { ChunkDecoder } from './decode.js';
 import { DelimitedParser } from './delimited-parser.js';
 import { detectDialect } from './dialect.js';
 import { detectEncoding } from './encoding.js';
@@ -29,10 +29,16 @@ export async function openDelimitedText(file: string, options: ReadOptions): Pro
     throw new Error(`unknown encoding ${sniffed.encoding}`);
   }
   const dialect = detectDialect(iconv.decode(head, sniffed.encoding).replace(/\r\n?/g, '\n'));
+  // Shared by every rows() call: progress is about the read under way.
+  const progress = { bytes: 0 };
   return {
     format: 'csv',
     sheets: [],
-    rows: (report) => readRows(file, head.length, sniffed, dialect, report),
+    rows: (report) => {
+      progress.bytes = 0;
+      return readRows(file, head.length, sniffed, dialect, report, progress);
+    },
+    bytesRead: () => progress.bytes,
   };
 }
 
@@ -42,6 +48,7 @@ async function* readRows(
   encoding: { encoding: string; reason: string },
   dialect: { delimiter: string; quote: string; reason: string },
   report: ReportCollector,
+  progress: { bytes: number },
 ): AsyncIterable<SourceRow[]> {
   if (size === 0) {
     report.error({ code: 'source-error', message: 'the file is empty' });
@@ -51,16 +58,38 @@ async function* readRows(
   report.decide({ topic: 'delimiter', value: dialect.delimiter, reason: dialect.reason });
   report.decide({ topic: 'quote', value: dialect.quote, reason: dialect.reason });
   const parser = new DelimitedParser(dialect, (problem) => report.error(problem));
+  const decoder = new ChunkDecoder(encoding.encoding, report);
   const stream = createReadStream(file, { highWaterMark: headBytes });
+  const bytes = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let ended = false;
+  /** The next non-empty text chunk, or undefined once the input has ended. */
+  const next = async (): Promise<string | undefined> => {
+    while (!ended) {
+      const read = await bytes.next();
+      let text: string;
+      if (read.done === true) {
+        ended = true;
+        text = decoder.end();
+        decoder.finish();
+      } else {
+        progress.bytes += read.value.length;
+        text = decoder.write(read.value);
+      }
+      if (text.length > 0) return text;
+    }
+    return undefined;
+  };
   let batch: SourceRow[] = [];
   let cells = 0;
   try {
-    const chunks = decodeToText(stream, encoding.encoding, report)[Symbol.asyncIterator]();
-    // One chunk of look-ahead so that the last one is parsed with `final` set.
-    let current = await chunks.next();
-    while (current.done !== true) {
-      const following = await chunks.next();
-      for (const row of parser.push(current.value, following.done === true)) {
+    // One chunk of look-ahead so that the last one is parsed with `final` set; the encoding
+    // errors of the chunk ahead are thus reported before the parser's problems in this one.
+    let current = await next();
+    while (current !== undefined) {
+      const following = await next();
+      const rows = parser.push(current, following === undefined);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i] as SourceRow;
         batch.push(row);
         cells += row.cells.length;
         if (batch.length >= batchRows || cells >= batchCells) {
@@ -69,10 +98,7 @@ async function* readRows(
           cells = 0;
         }
       }
-      if (parser.stopped) {
-        await chunks.return?.(undefined);
-        break;
-      }
+      if (parser.stopped) break;
       current = following;
     }
     if (batch.length > 0) yield batch;

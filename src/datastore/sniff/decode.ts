@@ -9,6 +9,142 @@ export interface LineEndings {
   lf: number;
 }
 
+interface Decoder {
+  write(bytes: Buffer): string;
+  end(): string;
+}
+
+/** iconv-lite spells UTF-8 several ways (`utf8`, `UTF-8`, `unicode-1-1-utf-8`); CESU-8 is not it. */
+const isUtf8 = (encoding: string): boolean =>
+  ['utf8', 'unicode11utf8'].includes(encoding.toLowerCase().replace(/[^a-z0-9]/g, ''));
+
+/**
+ * UTF-8 goes through the built-in TextDecoder, about twice as fast as iconv-lite's StringDecoder
+ * on Lao text; both strip a leading BOM and write U+FFFD for the same invalid sequences, chunk
+ * splits included. Every other encoding goes through iconv-lite.
+ */
+function decoderFor(encoding: string): Decoder {
+  if (isUtf8(encoding)) {
+    const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+    return {
+      write: (bytes) => decoder.decode(bytes, { stream: true }),
+      end: () => decoder.decode(),
+    };
+  }
+  const decoder = iconv.getDecoder(encoding);
+  return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() ?? '' };
+}
+
+/**
+ * Decodes bytes to text chunks that keep their line endings (`\r\n`, `\r` or `\n`, left to the
+ * parser so that no pass copies every chunk to rewrite them): strips a BOM, removes NUL bytes,
+ * counts the line endings and reports undecodable bytes as `encoding-error` on their line.
+ * `finish()` records the decisions (`nul-bytes`, `line-endings`) once the input has ended.
+ */
+export class ChunkDecoder {
+  readonly #decoder: Decoder;
+  readonly #encoding: string;
+  readonly #report: ReportCollector;
+  readonly #endings: LineEndings = { crlf: 0, cr: 0, lf: 0 };
+  #first = true;
+  /** The previous chunk ended with CR: a LF starting this one completes a CRLF. */
+  #afterCr = false;
+  /** 1-based line at the start of the next chunk. */
+  #line = 1;
+  #lastBadLine = 0;
+  #nul = 0;
+
+  constructor(encoding: string, report: ReportCollector) {
+    this.#decoder = decoderFor(encoding);
+    this.#encoding = encoding;
+    this.#report = report;
+  }
+
+  write(bytes: Buffer): string {
+    return this.#clean(this.#decoder.write(bytes));
+  }
+
+  end(): string {
+    return this.#clean(this.#decoder.end());
+  }
+
+  finish(): void {
+    const nul = this.#nul;
+    if (nul > 0) {
+      this.#report.decide({
+        topic: 'nul-bytes',
+        value: String(nul),
+        reason: `removed ${nul} NUL characters, which never belong in text`,
+      });
+    }
+    const endings = this.#endings;
+    const found = (['crlf', 'lf', 'cr'] as const).filter((kind) => endings[kind] > 0);
+    this.#report.decide({
+      topic: 'line-endings',
+      value: found.length === 0 ? 'none' : found.join('+'),
+      reason:
+        found.length === 0
+          ? 'no line break: a single line'
+          : `${found.map((kind) => `${endings[kind]} ${kind.toUpperCase()}`).join(', ')}; all read as line breaks`,
+    });
+  }
+
+  #clean(raw: string): string {
+    let text = raw;
+    if (this.#first && text.length > 0) {
+      this.#first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    if (text.length === 0) return text;
+    if (text.includes('\0')) {
+      const before = text.length;
+      text = text.replace(/\0+/g, '');
+      this.#nul += before - text.length;
+      if (text.length === 0) return text;
+    }
+    // The LF completing a CRLF split between chunks was counted as a lone CR with the last one.
+    const skip = this.#afterCr && text.charCodeAt(0) === 10 ? 1 : 0;
+    if (skip === 1) {
+      this.#endings.cr--;
+      this.#endings.crlf++;
+    }
+    const lf = countOf(text, '\n', skip);
+    let crlf = 0;
+    let cr = 0;
+    if (text.includes('\r')) {
+      cr = countOf(text, '\r');
+      crlf = countOf(text, '\r\n');
+    }
+    this.#endings.crlf += crlf;
+    this.#endings.cr += cr - crlf;
+    this.#endings.lf += lf - crlf;
+    if (text.includes('\uFFFD')) this.#reportReplacements(text, skip);
+    this.#line += lf + cr - crlf;
+    this.#afterCr = text.charCodeAt(text.length - 1) === 13;
+    return text;
+  }
+
+  // U+FFFD is what the decoders write for bytes they cannot decode; one error per line is enough.
+  #reportReplacements(text: string, from: number): void {
+    let line = this.#line;
+    let scanned = from;
+    for (let at = text.indexOf('\uFFFD'); at >= 0; at = text.indexOf('\uFFFD', at + 1)) {
+      line += lineBreaks(text, scanned, at);
+      scanned = at;
+      if (line === this.#lastBadLine) continue;
+      this.#lastBadLine = line;
+      const start = Math.max(text.lastIndexOf('\n', at), text.lastIndexOf('\r', at)) + 1;
+      const end = lineEnd(text, at);
+      this.#report.error({
+        code: 'encoding-error',
+        rowNumber: line,
+        cell: text.slice(start, end),
+        message: `line ${line} has bytes that are not valid ${this.#encoding}; they were replaced by U+FFFD`,
+      });
+    }
+  }
+}
+
 /**
  * Decodes a byte stream to text chunks with `\n` line endings: strips a BOM, removes NUL bytes,
  * turns CRLF and lone CR into LF and reports undecodable bytes as `encoding-error` on their line.
@@ -22,98 +158,45 @@ export async function* decodeToText(
   encoding: string,
   report: ReportCollector,
 ): AsyncIterable<string> {
-  const decoder = iconv.getDecoder(encoding);
-  const state = { first: true, heldCr: false, line: 1, lastBadLine: 0, nul: 0 };
-  const endings: LineEndings = { crlf: 0, cr: 0, lf: 0 };
-
-  const clean = (raw: string, final: boolean): string => {
-    let text = raw;
-    if (state.first && text.length > 0) {
-      state.first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    if (state.heldCr) {
-      text = `\r${text}`;
-      state.heldCr = false;
-    }
+  const decoder = new ChunkDecoder(encoding, report);
+  let heldCr = false;
+  const normalise = (raw: string, final: boolean): string => {
+    let text = heldCr ? `\r${raw}` : raw;
+    heldCr = false;
     // A CR at the very end may be the first half of a CRLF split between chunks.
     if (!final && text.endsWith('\r')) {
       text = text.slice(0, -1);
-      state.heldCr = true;
+      heldCr = true;
     }
-    if (text.includes('\0')) {
-      const before = text.length;
-      text = text.replace(/\0+/g, '');
-      state.nul += before - text.length;
-    }
-    // Counting by length differences keeps this to one pass per kind of line ending.
-    let crlf = 0;
-    let cr = 0;
-    if (text.includes('\r')) {
-      const before = text.length;
-      text = text.replaceAll('\r\n', '\n');
-      crlf = before - text.length;
-      if (text.includes('\r')) {
-        cr = countOf(text, '\r');
-        text = text.replaceAll('\r', '\n');
-      }
-    }
-    const newlines = countOf(text, '\n');
-    endings.crlf += crlf;
-    endings.cr += cr;
-    endings.lf += newlines - crlf - cr;
-    reportReplacements(text);
-    state.line += newlines;
-    return text;
+    return text.includes('\r') ? text.replaceAll('\r\n', '\n').replaceAll('\r', '\n') : text;
   };
-
-  // U+FFFD is what iconv-lite writes for bytes it cannot decode; one error per line is enough.
-  const reportReplacements = (text: string): void => {
-    let at = text.indexOf('\uFFFD');
-    if (at < 0) return;
-    let line = state.line;
-    let scanned = 0;
-    while (at >= 0) {
-      line += countOf(text, '\n', scanned, at);
-      scanned = at;
-      if (line !== state.lastBadLine) {
-        state.lastBadLine = line;
-        const start = text.lastIndexOf('\n', at) + 1;
-        const end = text.indexOf('\n', at);
-        report.error({
-          code: 'encoding-error',
-          rowNumber: line,
-          cell: text.slice(start, end < 0 ? undefined : end),
-          message: `line ${line} has bytes that are not valid ${encoding}; they were replaced by U+FFFD`,
-        });
-      }
-      at = text.indexOf('\uFFFD', at + 1);
-    }
-  };
-
   for await (const chunk of input as AsyncIterable<Buffer>) {
-    const text = clean(decoder.write(chunk), false);
+    const text = normalise(decoder.write(chunk), false);
     if (text.length > 0) yield text;
   }
-  const rest = clean(decoder.end() ?? '', true);
+  const rest = normalise(decoder.end(), true);
   if (rest.length > 0) yield rest;
+  decoder.finish();
+}
 
-  if (state.nul > 0) {
-    report.decide({
-      topic: 'nul-bytes',
-      value: String(state.nul),
-      reason: `removed ${state.nul} NUL characters, which never belong in text`,
-    });
+/** Line breaks (CRLF, lone CR, LF) that start in `text` between `from` and `to`. */
+export function lineBreaks(text: string, from = 0, to = text.length): number {
+  const lf = countOf(text, '\n', from, to);
+  if (!text.includes('\r', from)) return lf;
+  let breaks = lf;
+  for (let at = text.indexOf('\r', from); at >= 0 && at < to; at = text.indexOf('\r', at + 1)) {
+    // A CRLF is one break, counted at its LF when that lies before `to`.
+    if (text.charCodeAt(at + 1) !== 10 || at + 1 >= to) breaks++;
   }
-  const found = (['crlf', 'lf', 'cr'] as const).filter((kind) => endings[kind] > 0);
-  report.decide({
-    topic: 'line-endings',
-    value: found.length === 0 ? 'none' : found.join('+'),
-    reason:
-      found.length === 0
-        ? 'no line break: a single line'
-        : `${found.map((kind) => `${endings[kind]} ${kind.toUpperCase()}`).join(', ')}; all read as line breaks`,
-  });
+  return breaks;
+}
+
+/** Where the line holding `at` ends: its CR or LF, or the end of the text. */
+function lineEnd(text: string, at: number): number {
+  const lf = text.indexOf('\n', at);
+  const cr = text.indexOf('\r', at);
+  const end = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+  return end < 0 ? text.length : end;
 }
 
 /** Occurrences of `needle` in `text` between `from` and `to`, via indexOf (fast on big chunks). */
