@@ -1,7 +1,14 @@
 // Read speed of the CSV path (decode → parse → batches of SourceRow) on an ~80 MB file, against
 // a plain read of the same bytes in the same run, so that a noisy, shared machine shows in both.
 //   npx tsx bench/csv-read.ts        (BENCH_CSV_ROWS, default 1000000; BENCH_ROUNDS, default 5)
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';

@@ -2,13 +2,13 @@
 // the same bytes in the same run, with the server's peak memory.
 //   npm run bench:files        (BENCH_FILE_MIB, default 1024)
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { copyFile, open } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { startNode, writeResultsSection, khomounCli } from './harness.js';
+import { startNode, writeResultsSection, khomounCli, uploadFile } from './harness.js';
 
 const mib = Number(process.env.BENCH_FILE_MIB ?? 1024);
 // The issue's limit is 300 MB; MiB are what /proc reports, and 300 MB is 286 MiB.
@@ -33,47 +33,6 @@ async function makeFile(path: string): Promise<string> {
 
 function seconds(since: number): number {
   return (performance.now() - since) / 1000;
-}
-
-/** POSTs the file as multipart/form-data, streamed from disk; resolves with the JSON answer. */
-function upload(
-  url: string,
-  token: string,
-  path: string,
-): Promise<{ status: number; body: string }> {
-  const boundary = `----khomoun-bench-${randomBytes(8).toString('hex')}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nBig file\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
-      'Content-Type: application/octet-stream\r\n\r\n',
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const length = head.length + statSync(path).size + tail.length;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-          'content-length': length,
-        },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (text: string) => (body += text));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', reject);
-    req.write(head);
-    const file = createReadStream(path);
-    file.on('error', reject);
-    file.on('end', () => req.end(tail));
-    file.pipe(req, { end: false });
-  });
 }
 
 /** GETs `url` into `path`; resolves with the sha256 of what arrived. */
@@ -137,10 +96,11 @@ try {
     rmSync(join(work, 'copy.bin'));
 
     const uploadStarted = performance.now();
-    const uploaded = await upload(
+    const uploaded = await uploadFile(
       `${server.url}/api/v1/datasets/${dataset.id}/resources`,
       token,
       source,
+      'big.bin',
     );
     const uploadSeconds = seconds(uploadStarted);
     if (uploaded.status !== 201)

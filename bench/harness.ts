@@ -2,7 +2,16 @@
 // which also runs autocannon, does not spend CPU draining pipes), autocannon rounds, and the
 // RESULTS.md section writer.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
@@ -123,4 +132,46 @@ export function writeResultsSection(title: string, body: string): void {
     next = current.slice(0, start) + section + (end === -1 ? '' : current.slice(end));
   }
   writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
+}
+
+/** POSTs the file as multipart/form-data, streamed from disk; resolves with the JSON answer. */
+export function uploadFile(
+  url: string,
+  token: string,
+  path: string,
+  fileName: string,
+): Promise<{ status: number; body: string }> {
+  const boundary = `----khomoun-bench-${randomBytes(8).toString('hex')}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nBig file\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n',
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const length = head.length + statSync(path).size + tail.length;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': length,
+        },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (text: string) => (body += text));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.write(head);
+    const file = createReadStream(path);
+    file.on('error', reject);
+    file.on('end', () => req.end(tail));
+    file.pipe(req, { end: false });
+  });
 }

@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { ReportCollector } from '../src/datastore/report.js';
 import type { SourceRow } from '../src/datastore/source.js';
-import { decodeToText, locateTable, openDelimitedText } from '../src/datastore/sniff/index.js';
+import * as sniff from '../src/datastore/sniff/index.js';
+const { DelimitedParser, decodeToText, locateTable, openDelimitedText } = sniff;
 
 // Fixtures are written at test time: several are binary or big, none is worth committing.
 const dir = mkdtempSync(join(tmpdir(), 'khomoun-sniff-'));
@@ -41,6 +42,19 @@ async function decodeAll(parts: Buffer[], encoding: string) {
 }
 
 describe('decodeToText', () => {
+  it('numbers bad lines by CRLF and CR breaks, also across chunks', async () => {
+    const bad = iconv.encode('Café\r\n', 'windows-1252');
+    const bytes = Buffer.concat([Buffer.from('ແຂວງ\r\nເຊກອງ\r'), bad]);
+    // Split between a CR and its LF.
+    const { text, report } = await decodeAll([bytes.subarray(0, 13), bytes.subarray(13)], 'utf8');
+    assert.equal(text, 'ແຂວງ\nເຊກອງ\nCaf\uFFFD\n');
+    const found = report.errors.map((e) => `${e.code} ${e.rowNumber} ${e.cell}`);
+    assert.deepEqual(
+      [...found, decided(report, 'line-endings')],
+      ['encoding-error 3 Caf\uFFFD', 'crlf+cr'],
+    );
+  });
+
   it('joins CRLF and multibyte characters split between chunks', async () => {
     const bytes = Buffer.from('ແຂວງ\r\nເຊກອງ\r\n');
     const { text, report } = await decodeAll(
@@ -79,6 +93,23 @@ describe('decodeToText', () => {
       report.errors.map((e) => [e.code, e.rowNumber, e.cell]),
       [['encoding-error', 3, 'Caf\uFFFD,4,No\uFFFDl']],
     );
+  });
+});
+
+describe('DelimitedParser line endings', () => {
+  it('reads CRLF and lone CR, split anywhere between chunks, inside quotes too', () => {
+    const cases: Array<[string, string[]]> = [
+      ['a,b\r\n1,"x\r\ny"\r\n2,"p\rq"\r3,z\r\n', ['1:a|b', '2:1|x\ny', '4:2|p\nq', '6:3|z']],
+      ['a,b\r1,2\r', ['1:a|b', '2:1|2']],
+    ];
+    for (const [text, expected] of cases) {
+      for (let at = 0; at <= text.length; at++) {
+        const parser = new DelimitedParser({ delimiter: ',', quote: '"' });
+        const rows = [...parser.push(text.slice(0, at)), ...parser.push(text.slice(at), true)];
+        const got = rows.map((row) => `${row.rowNumber}:${row.cells.join('|')}`);
+        assert.deepEqual(got, expected, `split at ${at}`);
+      }
+    }
   });
 });
 
@@ -346,6 +377,15 @@ describe('openDelimitedText', () => {
       huge.report.errors.map((e) => [e.code, e.rowNumber]),
       [['source-error', 2]],
     );
+  });
+
+  it('tells how many bytes of the file it has read', async () => {
+    const text = provinces.repeat(20_000);
+    const source = await openDelimitedText(fixture('progress.csv', text), {});
+    const seen = [source.bytesRead?.()];
+    for await (const _ of source.rows(new ReportCollector())) seen.push(source.bytesRead?.());
+    const size = Buffer.byteLength(text);
+    assert.ok(seen[0] === 0 && seen.length > 3 && (seen[1] ?? 0) < size && seen.at(-1) === size);
   });
 
   it('honours a given encoding', async () => {

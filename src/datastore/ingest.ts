@@ -220,7 +220,12 @@ function loadSpoolSql(
 
 const examplesPerColumn = 20;
 
-/** Counts every cell that does not fit its column's type, with the first few positions. */
+/**
+ * Reports the cells that do not fit their column's type, with the first few positions. The full
+ * scan already counted them (the profile and the SQL conversion accept exactly the same cells),
+ * so DuckDB only looks for examples, and counts only where the publisher forced a type that the
+ * scan had stopped testing.
+ */
 async function reportMisfits(
   c: Parameters<Parameters<TableStore['withConnection']>[0]>[0],
   rawName: string,
@@ -228,24 +233,22 @@ async function reportMisfits(
   decisions: ColumnDecision[],
   report: ReportCollector,
 ): Promise<void> {
-  const checked = decisions.flatMap((decision, i) => (decision.type === 'text' ? [] : [i]));
-  if (checked.length === 0) return;
-  const counts = await c.runAndReadAll(
-    `select ${checked
-      .map(
-        (i) =>
-          `count(*) filter (where ${sqlMisfitCondition(quoteIdentifier(rawColumn(i)), decisions[i]!)})`,
-      )
-      .join(', ')} from ${quoteIdentifier(rawName)}`,
-  );
-  const totals = counts.getRows()[0] ?? [];
-  for (const [k, i] of checked.entries()) {
-    const total = Number(totals[k] ?? 0);
-    if (total === 0) continue;
+  for (const [i, decision] of decisions.entries()) {
+    if (decision.type === 'text' || (!decision.overridden && decision.counts.misfits === 0))
+      continue;
     const column = quoteIdentifier(rawColumn(i));
+    const misfit = sqlMisfitCondition(column, decision);
+    let total = decision.counts.misfits;
+    if (decision.overridden) {
+      const counted = await c.runAndReadAll(
+        `select count(*) from ${quoteIdentifier(rawName)} where ${misfit}`,
+      );
+      total = Number(counted.getRows()[0]?.[0] ?? 0);
+    }
+    if (total === 0) continue;
     const examples = await c.runAndReadAll(
       `select ${rowColumn}, ${column} from ${quoteIdentifier(rawName)}
-       where ${sqlMisfitCondition(column, decisions[i]!)} order by ${rowColumn} limit ${examplesPerColumn}`,
+       where ${misfit} order by ${rowColumn} limit ${examplesPerColumn}`,
     );
     const rows = examples.getRows();
     for (const [rowNumber, value] of rows) {
@@ -255,7 +258,7 @@ async function reportMisfits(
         fieldNumber: i + 1,
         fieldName: names[i],
         cell: String(value),
-        message: `"${String(value)}" is not a valid ${decisions[i]!.type} in column "${names[i]}"`,
+        message: `"${String(value)}" is not a valid ${decision.type} in column "${names[i]}"`,
       });
     }
     report.count('type-error', total - rows.length);

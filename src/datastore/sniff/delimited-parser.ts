@@ -1,4 +1,5 @@
 import type { SourceRow } from '../source.js';
+import { lineBreaks } from './decode.js';
 
 /** Limits that keep one record within bounded memory. */
 export const maxColumns = 50_000;
@@ -12,9 +13,11 @@ export interface ParserProblem {
 }
 
 /**
- * A quote-aware splitter for text whose line breaks are already `\n`. Feed it chunks; it returns
- * the complete records and keeps the unfinished one. Unquoted fields are found with `indexOf`
- * (no per-character JavaScript), which is what makes it several times faster than a char loop.
+ * A quote-aware splitter for delimited text. Feed it chunks; it returns the complete records and
+ * keeps the unfinished one. Line breaks may be CRLF, lone CR or LF (read here rather than
+ * rewritten beforehand, which would copy every chunk); line breaks inside quoted values come
+ * out as `\n`. Unquoted fields are found with `indexOf` (no per-character JavaScript), which is
+ * what makes it several times faster than a char loop.
  */
 export class DelimitedParser {
   readonly #delimiter: string;
@@ -69,8 +72,10 @@ export class DelimitedParser {
     const delimiterCode = delimiter.charCodeAt(0);
     const length = text.length;
     let pos = 0;
+    // Next delimiter, LF and CR at or after `pos`; -1 once there is none left in `text`.
     let nextDelimiter = -2;
     let nextNewline = -2;
+    let nextCr = -2;
     records: while (pos < length) {
       const recordStart = pos;
       const recordLine = this.#line;
@@ -107,6 +112,7 @@ export class DelimitedParser {
               pos = recordStart;
               nextDelimiter = -2;
               nextNewline = -2;
+              nextCr = -2;
               continue records;
             }
             this.#resume = { fieldStart: pos, scanFrom: close < 0 ? length : close };
@@ -116,14 +122,12 @@ export class DelimitedParser {
           this.#resume = { fieldStart: -1, scanFrom: -1 };
           let value = text.slice(pos + 1, close);
           if (doubled) value = value.replaceAll(quote + quote, quote);
+          if (value.includes('\r')) value = value.replace(/\r\n?/g, '\n');
           line += countNewlines(value);
           pos = close + 1;
           // Text after the closing quote (`"a"b,`) is kept as part of the value, as spreadsheets do.
-          if (
-            pos < length &&
-            text.charCodeAt(pos) !== delimiterCode &&
-            text.charCodeAt(pos) !== 10
-          ) {
+          const after = text.charCodeAt(pos);
+          if (pos < length && after !== delimiterCode && after !== 10 && after !== 13) {
             let stop = findStop(text, pos, delimiter);
             if (stop < 0) {
               if (!final) {
@@ -140,12 +144,9 @@ export class DelimitedParser {
           if (nextDelimiter < pos && nextDelimiter !== -1)
             nextDelimiter = text.indexOf(delimiter, pos);
           if (nextNewline < pos && nextNewline !== -1) nextNewline = text.indexOf('\n', pos);
-          let stop =
-            nextDelimiter < 0
-              ? nextNewline
-              : nextNewline < 0
-                ? nextDelimiter
-                : Math.min(nextDelimiter, nextNewline);
+          if (nextCr < pos && nextCr !== -1) nextCr = text.indexOf('\r', pos);
+          let stop = earliest(nextDelimiter, nextNewline);
+          if (nextCr >= 0) stop = earliest(stop, nextCr);
           if (stop < 0) {
             if (!final) {
               this.#line = recordLine;
@@ -161,7 +162,16 @@ export class DelimitedParser {
           this.#line = line;
           return length;
         }
-        if (text.charCodeAt(pos) === 10) {
+        const stopCode = text.charCodeAt(pos);
+        if (stopCode === 10 || stopCode === 13) {
+          if (stopCode === 13) {
+            // A CR at the end of the chunk may be the first half of a CRLF.
+            if (pos + 1 >= length && !final) {
+              this.#line = recordLine;
+              return recordStart;
+            }
+            if (text.charCodeAt(pos + 1) === 10) pos++;
+          }
           pos++;
           line++;
           rows.push({ rowNumber: recordLine, cells });
@@ -189,7 +199,7 @@ export class DelimitedParser {
     if (inQuote) {
       // A quoted field this long is almost surely an unbalanced quote: recover the rest.
       const at = this.#resume.fieldStart;
-      const line = this.#line + countNewlines(this.#rest.slice(0, at));
+      const line = this.#line + lineBreaks(this.#rest, 0, at);
       this.onProblem({
         code: 'format-error',
         rowNumber: line,
@@ -209,10 +219,14 @@ export class DelimitedParser {
   }
 }
 
+/** The smaller of two indexOf results, where -1 means not found. */
+function earliest(a: number, b: number): number {
+  return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 function findStop(text: string, from: number, delimiter: string): number {
-  const d = text.indexOf(delimiter, from);
-  const n = text.indexOf('\n', from);
-  return d < 0 ? n : n < 0 ? d : Math.min(d, n);
+  const stop = earliest(text.indexOf(delimiter, from), text.indexOf('\n', from));
+  return earliest(stop, text.indexOf('\r', from));
 }
 
 function countNewlines(text: string): number {
