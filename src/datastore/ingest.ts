@@ -66,7 +66,6 @@ export async function ingestFile(
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const tableName = `t_${input.id.replaceAll('-', '')}`;
-  const rawName = `raw_${input.id.replaceAll('-', '')}`;
   try {
     const file = await localCopy(deps.blobs, input.blobSha256, work);
     const report = new ReportCollector();
@@ -103,14 +102,12 @@ export async function ingestFile(
       });
       return decision;
     });
+    // The spooled rows are read straight from the file each time: a copy of them as a table
+    // would hold the whole file in DuckDB's memory.
+    const rows = spooledRows(spoolPath, names.length, spool.longestLineBytes);
     await deps.tables.withConnection(async (c) => {
-      try {
-        await c.run(loadSpoolSql(rawName, spoolPath, names.length, spool.longestLineBytes));
-        await reportMisfits(c, rawName, names, decisions, report);
-        await c.run(typedTableSql(tableName, rawName, names, decisions));
-      } finally {
-        await c.run(`drop table if exists ${quoteIdentifier(rawName)}`);
-      }
+      await reportMisfits(c, rows, names, decisions, report);
+      await c.run(typedTableSql(tableName, rows, names, decisions));
     });
     return {
       tableName,
@@ -200,19 +197,15 @@ function rawColumn(index: number): string {
   return `c${index}`;
 }
 
-function loadSpoolSql(
-  rawName: string,
-  spoolPath: string,
-  width: number,
-  longestLineBytes: number,
-): string {
+/** The spool as a DuckDB table expression: every column text, the row number first. */
+function spooledRows(spoolPath: string, width: number, longestLineBytes: number): string {
   // DuckDB sizes its read buffers from max_line_size (16 times it by default): fit both to the
   // file, or a generous limit would cost a gigabyte of memory for a small table.
   const maxLine = Math.max(2 * 1024 * 1024, longestLineBytes + 1024);
   const buffer = Math.max(16 * 1024 * 1024, 2 * maxLine);
   const columns = [`'${rowColumn}': 'BIGINT'`];
   for (let i = 0; i < width; i += 1) columns.push(`'${rawColumn(i)}': 'VARCHAR'`);
-  return `create temp table ${quoteIdentifier(rawName)} as select * from read_csv(${quoteLiteral(spoolPath)},
+  return `read_csv(${quoteLiteral(spoolPath)},
     header = false, delim = ',', quote = '"', escape = '"', new_line = '\\n',
     auto_detect = false, strict_mode = true, max_line_size = ${maxLine}, buffer_size = ${buffer},
     columns = {${columns.join(', ')}})`;
@@ -228,7 +221,7 @@ const examplesPerColumn = 20;
  */
 async function reportMisfits(
   c: Parameters<Parameters<TableStore['withConnection']>[0]>[0],
-  rawName: string,
+  rows: string,
   names: string[],
   decisions: ColumnDecision[],
   report: ReportCollector,
@@ -240,18 +233,16 @@ async function reportMisfits(
     const misfit = sqlMisfitCondition(column, decision);
     let total = decision.counts.misfits;
     if (decision.overridden) {
-      const counted = await c.runAndReadAll(
-        `select count(*) from ${quoteIdentifier(rawName)} where ${misfit}`,
-      );
+      const counted = await c.runAndReadAll(`select count(*) from ${rows} where ${misfit}`);
       total = Number(counted.getRows()[0]?.[0] ?? 0);
     }
     if (total === 0) continue;
     const examples = await c.runAndReadAll(
-      `select ${rowColumn}, ${column} from ${quoteIdentifier(rawName)}
+      `select ${rowColumn}, ${column} from ${rows}
        where ${misfit} order by ${rowColumn} limit ${examplesPerColumn}`,
     );
-    const rows = examples.getRows();
-    for (const [rowNumber, value] of rows) {
+    const found = examples.getRows();
+    for (const [rowNumber, value] of found) {
       report.error({
         code: 'type-error',
         rowNumber: Number(rowNumber),
@@ -261,13 +252,13 @@ async function reportMisfits(
         message: `"${String(value)}" is not a valid ${decision.type} in column "${names[i]}"`,
       });
     }
-    report.count('type-error', total - rows.length);
+    report.count('type-error', total - found.length);
   }
 }
 
 function typedTableSql(
   tableName: string,
-  rawName: string,
+  rows: string,
   names: string[],
   decisions: ColumnDecision[],
 ): string {
@@ -276,5 +267,5 @@ function typedTableSql(
       `cast(${sqlConversion(quoteIdentifier(rawColumn(i)), decisions[i]!)} as ${sqlType(decisions[i]!)}) as ${quoteIdentifier(name)}`,
   );
   return `create or replace table ${quoteIdentifier(tableName)} as
-    select ${rowColumn}, ${columns.join(', ')} from ${quoteIdentifier(rawName)} order by ${rowColumn}`;
+    select ${rowColumn}, ${columns.join(', ')} from ${rows}`;
 }
