@@ -22,6 +22,7 @@ const env = {
   KHOMOUN_DEMO: '0',
   LOG_LEVEL: 'warn',
   PORT: '0',
+  UPLOAD_MAX_BYTES: String(8 * 1024 ** 3),
 };
 const cli = khomounCli(env);
 const provinces = ['ນະຄອນຫຼວງວຽງຈັນ', 'ຜົ້ງສາລີ', 'ຫຼວງນ້ຳທາ', 'ອຸດົມໄຊ', 'ບໍ່ແກ້ວ', 'ຫຼວງພະບາງ'];
@@ -32,7 +33,7 @@ function line(i: number): string {
   const whole = amount.toLocaleString('de-DE'); // 6.492.228: dots group the thousands, as in Lao
   const day = 1 + (i % 28);
   const month = 1 + (i % 12);
-  return `${i};LA${String(1 + (i % 18)).padStart(2, '0')};${provinces[i % provinces.length]};${whole},${i % 10};${day}/${month}/20${10 + (i % 15)};${i % 3 === 0 ? 'true' : 'false'};${(i % 1000) / 10}%;ເມືອງ ${i % 148} district\n`;
+  return `${i};LA${String(1 + (i % 18)).padStart(2, '0')};${provinces[i % provinces.length]};${whole},${i % 10};${day}/${month}/20${10 + (i % 15)};${i % 3 === 0 ? 'true' : 'false'};${(i % 1000) / 10}%;ເມືອງ ${i % 148}\n`;
 }
 
 function writeCsv(path: string, targetRows: number | undefined, targetBytes?: number): number {

@@ -82,7 +82,7 @@ describe('datastore ingest of every format', () => {
     });
     assert.equal(result.report.decisions.find((d) => d.topic === 'sheet')?.value, 'ສະຖິຕິ');
     assert.equal(types['ປີ'], 'integer');
-    assert.equal(result.report.totals['type-error'], 1, 'the #DIV/0! cell is reported');
+    assert.deepEqual(result.report.totals, { 'type-error': 1 }, 'only the #DIV/0! cell');
   });
 
   it('XLS and ODS through SheetJS', async () => {

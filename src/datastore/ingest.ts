@@ -71,7 +71,9 @@ export async function ingestFile(
     const report = new ReportCollector();
     const source = await openReader(file.path, input.fileName, input.options, report);
     if (source === 'parquet') return await ingestParquet(file, tableName, work, deps, report);
-    const table = await locateTable(source.rows(report), report);
+    const table = await locateTable(source.rows(report), report, {
+      shortRowsAreErrors: !spreadsheetFormats.has(source.format),
+    });
     const names = table.names.map((name) => (name === rowColumn ? `${name}_2` : name));
     if (names.length === 0)
       throw new UnreadableSource('No table was found in the file: it has no columns.');
@@ -124,6 +126,8 @@ export async function ingestFile(
     await rm(work, { recursive: true, force: true });
   }
 }
+
+const spreadsheetFormats = new Set(['xlsx', 'xls', 'ods']);
 
 /** The column every table starts with: the row's number in the source file. */
 const rowColumn = '_row';

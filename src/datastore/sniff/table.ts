@@ -28,7 +28,11 @@ const noteStart = /^\s*(source|sources|note|notes|remark|\*|ໝາຍເຫດ|�
 export async function locateTable(
   rows: AsyncIterable<SourceRow[]>,
   report: ReportCollector,
+  options: { shortRowsAreErrors?: boolean } = {},
 ): Promise<LocatedTable> {
+  // Spreadsheets store no trailing empty cells, so a short row there is complete; in text every
+  // row spells out all its fields, and a short one lost some.
+  const shortRowsAreErrors = options.shortRowsAreErrors ?? true;
   const iterator = rows[Symbol.asyncIterator]();
   const head: SourceRow[] = [];
   let done = false;
@@ -62,7 +66,7 @@ export async function locateTable(
     labels,
     names,
     headerRowNumber: head[header.last]?.rowNumber ?? 0,
-    rows: body(rest, more, names, report),
+    rows: body(rest, more, names, report, shortRowsAreErrors),
   };
 }
 
@@ -176,6 +180,7 @@ async function* body(
   more: AsyncIterator<SourceRow[]> | undefined,
   names: string[],
   report: ReportCollector,
+  shortRowsAreErrors: boolean,
 ): AsyncIterable<SourceRow[]> {
   const width = names.length;
   let held: SourceRow[] = [];
@@ -185,7 +190,7 @@ async function* body(
     const cells = row.cells;
     if (cells.length === width) return row;
     if (cells.length < width) {
-      for (let i = cells.length; i < width; i++) {
+      for (let i = cells.length; shortRowsAreErrors && i < width; i++) {
         report.error({
           code: 'missing-cell',
           rowNumber: row.rowNumber,
