@@ -174,6 +174,42 @@ for (const engine of testEngines()) {
       assert.equal(report.totals['source-error'], 1);
     });
 
+    it('reads a fixed-width text file once its layout is given', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'provinces-fixed-width',
+      });
+      const text = ['LA01ນະຄອນຫຼວງວຽງຈັນ  820940', 'LA06ຫຼວງພະບາງ         431889', ''].join('\n');
+      const resourceId = await upload(created.json().id, 'provinces.txt', Buffer.from(text));
+      // Plain text is no table by itself: nothing is queued until a layout says how to read it.
+      assert.equal(
+        (await call(editor, 'GET', `/api/v1/resources/${resourceId}/ingest`)).statusCode,
+        404,
+      );
+      const rerun = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {
+        fixedWidth: {
+          fields: [
+            { name: 'pcode', start: 1, width: 4 },
+            { name: 'ແຂວງ', start: 5, width: 17 },
+            { name: 'ປະຊາກອນ', start: 22, width: 7 },
+          ],
+        },
+      });
+      assert.equal(rerun.statusCode, 202, rerun.body);
+      const status = await settled(resourceId);
+      assert.equal(status.state, 'done', JSON.stringify(status));
+      assert.equal(status.rows, 2);
+      const schema = (await call(editor, 'GET', `/api/v1/resources/${resourceId}/schema`)).json();
+      assert.deepEqual(
+        schema.fields.map((field: { name: string; type: string }) => [field.name, field.type]),
+        [
+          ['pcode', 'string'],
+          ['ແຂວງ', 'string'],
+          ['ປະຊາກອນ', 'integer'],
+        ],
+      );
+    });
+
     it('answers 404 to outsiders for the ingest of a draft, as for the resource', async () => {
       const created = await call(editor, 'POST', '/api/v1/datasets', {
         ...completeDataset,

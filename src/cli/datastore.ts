@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createAccounts, toAuthUser } from '../accounts/index.js';
 import { createCatalog, loadActor } from '../catalog/index.js';
@@ -9,6 +9,8 @@ import { createMemoryCounterStore } from '../counters/index.js';
 import {
   ingestOnFileStored,
   isTabular,
+  parseFixedWidthLayout,
+  readHead,
   startDatastore,
   type DatastoreRuntime,
 } from '../datastore/index.js';
@@ -21,7 +23,6 @@ import {
   type BlobStore,
 } from '../files/index.js';
 import { AppError, Invalid } from '../lib/errors.js';
-import { readHead } from '../datastore/read-head.js';
 import { openConfiguredDatabase } from '../server.js';
 
 const print = (line: string) => process.stderr.write(`${line}\n`);
@@ -92,11 +93,18 @@ export function ingestCommand(getConfig: () => Config): Command {
     .requiredOption('--dataset <slug>', 'the dataset to add the file to')
     .option('--sheet <n>', 'sheet to read: 0-based number or name', sheetOption)
     .option('--encoding <name>', 'text encoding, e.g. windows-1252 or cp1133 (else detected)')
+    .option('--layout <file>', 'column layout of a fixed-width file (CSV name,start,width or JSON)')
     .option('--email <email>', 'the editor adding the file (default: the first sysadmin)')
     .action(
       async (
         file: string,
-        flags: { dataset: string; sheet?: number | string; encoding?: string; email?: string },
+        flags: {
+          dataset: string;
+          sheet?: number | string;
+          encoding?: string;
+          layout?: string;
+          email?: string;
+        },
       ) => {
         const config = getConfig();
         await withDatastore(config, 1, async ({ database, blobs, runtime }) => {
@@ -115,6 +123,9 @@ export function ingestCommand(getConfig: () => Config): Command {
             fileStored: ingestOnFileStored(runtime.jobs, {
               ...(flags.sheet !== undefined && { sheet: flags.sheet }),
               ...(flags.encoding !== undefined && { encoding: flags.encoding }),
+              ...(flags.layout !== undefined && {
+                fixedWidth: parseFixedWidthLayout(readFileSync(flags.layout, 'utf8')),
+              }),
             }),
           });
           const stored = await blobs.put(createReadStream(file), {
@@ -122,7 +133,7 @@ export function ingestCommand(getConfig: () => Config): Command {
           });
           const filename = cleanFileName(basename(file));
           const type = detectMediaType(await readHead(file, mediaTypeHeadBytes), filename);
-          if (!isTabular(type.mediaType))
+          if (!isTabular(type.mediaType) && flags.layout === undefined)
             throw new Invalid('file', `${type.format} is not a table Khomoun reads`);
           const actor = await loadActor(database.db, user);
           const view = await catalog.resources.addFile({ actor }, flags.dataset, {

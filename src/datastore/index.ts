@@ -13,3 +13,5 @@ export { ingestFile, type IngestOptions, type IngestProgress } from './ingest.js
 export type { ValidationReport } from './report.js';
 export type { TableSchema } from './table-schema.js';
 export { startDatastore, type DatastoreRuntime } from './runtime.js';
+export { readHead } from './read-head.js';
+export { parseFixedWidthLayout } from './readers/index.js';

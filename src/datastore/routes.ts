@@ -94,6 +94,28 @@ const RerunBody = Type.Object(
       Type.Union([Type.Integer({ minimum: 0, maximum: 1000 }), Type.String({ maxLength: 200 })]),
     ),
     encoding: Type.Optional(Type.String({ maxLength: 40, pattern: '^[A-Za-z0-9_.:-]+$' })),
+    fixedWidth: Type.Optional(
+      Type.Object(
+        {
+          fields: Type.Array(
+            Type.Object(
+              {
+                name: Type.String({ minLength: 1, maxLength: 200 }),
+                start: Type.Integer({ minimum: 1, maximum: 100_000 }),
+                width: Type.Integer({ minimum: 1, maximum: 100_000 }),
+              },
+              { additionalProperties: false },
+            ),
+            { minItems: 1, maxItems: 2000 },
+          ),
+          skipLines: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+        },
+        {
+          additionalProperties: false,
+          description: 'Column layout of a fixed-width text file (1-based start, width)',
+        },
+      ),
+    ),
     types: Type.Optional(
       Type.Record(
         Type.String({ maxLength: 200 }),

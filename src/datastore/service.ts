@@ -56,7 +56,9 @@ async function queueIngest(
 /** The catalog hook: every tabular file a resource gets is queued for ingest with it. */
 export function ingestOnFileStored(jobs: JobQueue, options: IngestOptions = {}): FileStoredHook {
   return async (tx, resource, context) => {
-    if (resource.blob_sha256 === null || !isTabular(resource.media_type)) return;
+    if (resource.blob_sha256 === null) return;
+    // A text file is a table only with a column layout; anything else tabular is sniffed.
+    if (!isTabular(resource.media_type) && options.fixedWidth === undefined) return;
     await queueIngest(
       tx,
       jobs,
