@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
 import { SSF } from '@e965/xlsx';
 import type { ReportCollector } from '../report.js';
@@ -65,7 +66,7 @@ export async function openXlsx(
   return {
     format: 'xlsx',
     sheets: sheets.map(({ name, empty }) => ({ name, empty })),
-    rows: (report) => readSheet(file, chooseSheet(sheets, options.sheet, report), report),
+    rows: (report) => readSheetOnceMore(file, chooseSheet(sheets, options.sheet, report), report),
   };
 }
 
@@ -111,6 +112,31 @@ function listSheets(texts: Map<string, Buffer[]>): Array<Omit<XlsxSheet, 'empty'
     if (name !== undefined && path !== undefined) sheets.push({ name: xmlText(name), path });
   }
   return sheets;
+}
+
+/**
+ * exceljs parks worksheets stored before the shared strings in temporary files, and under load
+ * one such file has been seen to vanish before it was read back (ENOENT in the test suite, not
+ * reproducible alone). Nothing was yielded yet in that case, so reading again is safe.
+ */
+async function* readSheetOnceMore(
+  file: string,
+  sheet: XlsxSheet,
+  report: ReportCollector,
+): AsyncGenerator<SourceRow[]> {
+  let yielded = false;
+  try {
+    for await (const batch of readSheet(file, sheet, report)) {
+      yielded = true;
+      yield batch;
+    }
+  } catch (error) {
+    const lostTempFile =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' &&
+      String((error as NodeJS.ErrnoException).path ?? '').startsWith(tmpdir());
+    if (yielded || !lostTempFile) throw error;
+    yield* readSheet(file, sheet, report);
+  }
 }
 
 async function* readSheet(
