@@ -8,7 +8,16 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { khomounCli, startNode, uploadFile, writeResultsSection, type Started } from './harness.js';
@@ -94,6 +103,11 @@ async function ingestThroughServer(
   const resources = (JSON.parse(uploaded.body) as { resources: Array<{ id: string }> }).resources;
   const resourceId = resources.at(-1)!.id;
   let worstPingMs = 0;
+  let ingestPeakMiB = 0;
+  // The reading runs in a child process of the server: sample its peak memory from outside.
+  const sampler = setInterval(() => {
+    ingestPeakMiB = Math.max(ingestPeakMiB, childrenPeakMiB(server.child.pid ?? 0));
+  }, 100);
   let pinging = true;
   const pinger = (async () => {
     while (pinging) {
@@ -110,14 +124,32 @@ async function ingestThroughServer(
       });
       const status = (await response.json()) as { state: string; rows: number; error: string };
       if (status.state === 'done')
-        return { seconds: seconds(started), rows: status.rows, worstPingMs };
+        return { seconds: seconds(started), rows: status.rows, worstPingMs, ingestPeakMiB };
       if (status.state === 'failed') throw new Error(`ingest failed: ${status.error}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
+    clearInterval(sampler);
     pinging = false;
     await pinger;
   }
+}
+
+/** The highest VmHWM among the child processes of `pid`, in MiB (0 when there are none). */
+function childrenPeakMiB(pid: number): number {
+  let peak = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const child of children ? children.split(' ') : []) {
+        const status = readFileSync(`/proc/${child}/status`, 'utf8');
+        peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+      }
+    }
+  } catch {
+    // A child that ended between listing and reading: its peak was sampled before, or never mattered.
+  }
+  return Math.round(peak);
 }
 
 async function duckdbReadCsvAuto(path: string): Promise<number> {
@@ -221,12 +253,15 @@ report and Parquet copy all written), polled every 50 ms.
 
 Goal: at least 0.80 of DuckDB's speed — ${duck / ours.seconds >= 0.8 ? 'met' : '**not met**'}.
 
-| big files | seconds | rows/s | server peak RSS (VmHWM) | worst /healthz answer during the ingest |
-| --- | ---: | ---: | ---: | ---: |
-| ${bigMiB} MiB CSV, ${bigRows.toLocaleString('en-US')} rows | ${bigRun.seconds.toFixed(1)} | ${rate(bigRows, bigRun.seconds)} | ${peakAfterBig} MiB (${peakAfterMixed} MiB before it) | ${bigRun.worstPingMs.toFixed(0)} ms |
-| ${xlsxMiB.toFixed(0)} MiB XLSX, ${xlsxRows.toLocaleString('en-US')} rows | ${xlsxRun.seconds.toFixed(1)} | ${rate(xlsxRows, xlsxRun.seconds)} | ${peakAfterXlsx} MiB | ${xlsxRun.worstPingMs.toFixed(0)} ms |
+| big files | seconds | rows/s | server peak RSS (VmHWM) | ingest process peak RSS | worst /healthz answer during the ingest |
+| --- | ---: | ---: | ---: | ---: | ---: |
+| ${bigMiB} MiB CSV, ${bigRows.toLocaleString('en-US')} rows | ${bigRun.seconds.toFixed(1)} | ${rate(bigRows, bigRun.seconds)} | ${peakAfterBig} MiB (${peakAfterMixed} MiB before it) | ${bigRun.ingestPeakMiB} MiB | ${bigRun.worstPingMs.toFixed(0)} ms |
+| ${xlsxMiB.toFixed(0)} MiB XLSX, ${xlsxRows.toLocaleString('en-US')} rows | ${xlsxRun.seconds.toFixed(1)} | ${rate(xlsxRows, xlsxRun.seconds)} | ${peakAfterXlsx} MiB | ${xlsxRun.ingestPeakMiB} MiB | ${xlsxRun.worstPingMs.toFixed(0)} ms |
 
-Goals: peak RSS under 512 MB (488 MiB) while ingesting the big CSV — ${peakAfterBig < 488 ? 'met' : '**not met**'}; no event-loop stall over 100 ms — the worst
+The reading and typing run in a child process of the server (one per ingest, its memory freed
+when it ends); the server itself stores the Parquet file and loads it into its DuckDB tables.
+
+Goals: peak RSS under 512 MB (488 MiB) while ingesting the big CSV — server ${peakAfterBig < 488 ? 'met' : '**not met**'}, ingest process ${bigRun.ingestPeakMiB < 488 ? 'met' : '**not met**'} (the two together: ${peakAfterBig + bigRun.ingestPeakMiB} MiB at most); no event-loop stall over 100 ms — the worst
 /healthz answer (which includes the loop's stall plus the request itself) was ${Math.max(ours.worstPingMs, bigRun.worstPingMs, xlsxRun.worstPingMs).toFixed(0)} ms over the three ingests.
 `;
     writeResultsSection('Datastore ingest', body);

@@ -1,0 +1,70 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { join } from 'node:path';
+import { AppError } from '../lib/errors.js';
+import { convertFile, type ConvertedFile, type IngestOptions } from './convert-file.js';
+
+/** What the parent asks of one ingest process. */
+export interface ConvertRequest {
+  file: string;
+  fileName: string | null;
+  options: IngestOptions;
+  work: string;
+  duckdbMemoryLimit: string;
+}
+
+export type ConvertMessage =
+  | { kind: 'progress'; rows: number; bytes: number }
+  | { kind: 'done'; result: ConvertedFile }
+  | { kind: 'failed'; message: string; unreadable: boolean };
+
+/**
+ * The entry of an ingest process: reads one file into a Parquet file and reports back over IPC.
+ * Reading messy files is the riskiest work the platform does (zip bombs, huge cells, endless
+ * quotes), so it runs apart: its memory is its own, freed when it exits, and it can neither
+ * stall the server's event loop nor take the server down with it.
+ */
+async function serve(request: ConvertRequest): Promise<void> {
+  const send = (message: ConvertMessage) =>
+    new Promise<void>((resolve) => process.send?.(message, () => resolve()));
+  const duck = await DuckDBInstance.create(':memory:', {
+    memory_limit: request.duckdbMemoryLimit,
+    threads: '2',
+    temp_directory: join(request.work, 'duckdb'),
+  });
+  const connection = await duck.connect();
+  let lastSent = 0;
+  try {
+    const result = await convertFile(
+      request.file,
+      request.fileName,
+      request.options,
+      request.work,
+      connection,
+      (progress) => {
+        const now = Date.now();
+        if (now - lastSent < 250) return;
+        lastSent = now;
+        process.send?.({ kind: 'progress', ...progress } satisfies ConvertMessage);
+      },
+    );
+    await send({ kind: 'done', result });
+  } catch (error) {
+    await send({
+      kind: 'failed',
+      message: error instanceof Error ? error.message : String(error),
+      unreadable: error instanceof AppError,
+    });
+  } finally {
+    connection.closeSync();
+    duck.closeSync();
+  }
+}
+
+// The parent going away (its shutdown, a crash) ends the ingest too.
+process.on('disconnect', () => process.exit(1));
+process.once('message', (request: ConvertRequest) => {
+  serve(request).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});
