@@ -169,7 +169,7 @@ export function parseEnv(env: Env): Omit<Config, 'sessionSecret'> & { sessionSec
     metricsToken: text(env, 'METRICS_TOKEN'),
     uploadMaxBytes,
     ingestWorkers: integer(env, 'INGEST_WORKERS', 1, 0, 16),
-    duckdbMemoryLimit: memorySize(env, 'DUCKDB_MEMORY_LIMIT', '256MB'),
+    duckdbMemoryLimit: memorySize(env, 'DUCKDB_MEMORY_LIMIT', '128MB'),
     s3,
   };
 }

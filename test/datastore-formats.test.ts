@@ -24,7 +24,7 @@ describe('datastore ingest of every format', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'khomoun-formats-'));
     blobs = new LocalBlobStore(join(dir, 'blobs'));
-    tables = await openTableStore(join(dir, 'tables'), { memoryLimit: '128MB', threads: 1 });
+    tables = openTableStore(join(dir, 'tables'), { memoryLimit: '128MB', threads: 1 });
   });
   after(async () => {
     tables.close();

@@ -32,15 +32,9 @@ export async function startDatastore(options: {
   const jobs = await startJobQueue(database, datastoreJobKinds, (error) =>
     log.error({ err: error }, 'job queue error'),
   );
-  let tables: TableStore;
-  try {
-    tables = await openTableStore(join(config.dataDir, 'tables'), {
-      memoryLimit: config.duckdbMemoryLimit,
-    });
-  } catch (error) {
-    await jobs.stop(0);
-    throw error;
-  }
+  const tables = openTableStore(join(config.dataDir, 'tables'), {
+    memoryLimit: config.duckdbMemoryLimit,
+  });
   const workers =
     options.workers > 0
       ? await startIngestWorkers(

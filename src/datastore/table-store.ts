@@ -1,14 +1,15 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
  * The DuckDB database that holds every resource's table on this node: `DATA_DIR/tables`. One
- * instance per process (DuckDB locks its file), with a memory limit so that an ingest of a large
- * file spills to disk instead of growing the server.
+ * instance per process (DuckDB locks its file), with a memory limit so that loading a large
+ * table spills to disk instead of growing the server. DuckDB is loaded on first use: a node that
+ * has not read or served a table yet does not carry it in memory.
  *
  * @example
- *   const tables = await openTableStore(join(dataDir, 'tables'));
+ *   const tables = openTableStore(join(dataDir, 'tables'));
  *   await tables.withConnection((c) => c.run('select 42'));
  */
 export interface TableStore {
@@ -20,26 +21,36 @@ export interface TableStore {
 }
 
 export interface TableStoreOptions {
-  /** DuckDB's `memory_limit`, e.g. `256MB`. */
+  /** DuckDB's `memory_limit`, e.g. `128MiB`. */
   memoryLimit?: string;
   threads?: number;
 }
 
-export async function openTableStore(
-  directory: string,
-  options: TableStoreOptions = {},
-): Promise<TableStore> {
-  mkdirSync(join(directory, 'tmp'), { recursive: true });
-  const instance = await DuckDBInstance.create(join(directory, 'tables.duckdb'), {
-    memory_limit: options.memoryLimit ?? '256MB',
-    threads: String(options.threads ?? 2),
-    temp_directory: join(directory, 'tmp'),
-    // Ingests read their spooled rows and write Parquet through this instance, so it keeps file
-    // access; the public read-only SQL endpoint must get its own locked-down instance.
-  });
+export function openTableStore(directory: string, options: TableStoreOptions = {}): TableStore {
+  let opening: Promise<DuckDBInstance> | undefined;
+  let instance: DuckDBInstance | undefined;
+  const open = () =>
+    (opening ??= (async () => {
+      mkdirSync(join(directory, 'tmp'), { recursive: true });
+      const { DuckDBInstance } = await import('@duckdb/node-api');
+      instance = await DuckDBInstance.create(join(directory, 'tables.duckdb'), {
+        memory_limit: options.memoryLimit ?? '128MiB',
+        threads: String(options.threads ?? 2),
+        temp_directory: join(directory, 'tmp'),
+        // Every table starts with its row number, and readers order by it: keeping the order of
+        // inserts as well would cost large loads their memory limit (DuckDB's own advice).
+        preserve_insertion_order: 'false',
+        // Ingests read their Parquet files through this instance, so it keeps file access; the
+        // public read-only SQL endpoint must get its own locked-down instance.
+      });
+      return instance;
+    })().catch((error: unknown) => {
+      opening = undefined; // a failed open (disk full, locked file) may succeed on a later call
+      throw error;
+    }));
   const idle: DuckDBConnection[] = [];
   const withConnection = async <T>(work: (connection: DuckDBConnection) => Promise<T>) => {
-    const connection = idle.pop() ?? (await instance.connect());
+    const connection = idle.pop() ?? (await (await open()).connect());
     try {
       return await work(connection);
     } finally {
@@ -64,7 +75,7 @@ export async function openTableStore(
       }),
     close() {
       for (const connection of idle.splice(0)) connection.closeSync();
-      instance.closeSync();
+      instance?.closeSync();
     },
   };
 }
