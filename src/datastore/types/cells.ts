@@ -21,6 +21,12 @@ export const nullMarkers: readonly string[] = [
 ];
 const nullMarkerSet = new Set(nullMarkers);
 const longestNullMarker = 4;
+// Most cells are ruled out by their first character, before any lowercase copy is made.
+const nullMarkerStarts = new Set(
+  nullMarkers.flatMap((marker) =>
+    marker === '' ? [] : [marker.charCodeAt(0), marker.toUpperCase().charCodeAt(0)],
+  ),
+);
 
 /** Characters trimmed from both ends of every cell: ASCII blanks and the no-break spaces. */
 export const trimmedChars = ' \t\n\r\u00a0\u202f';
@@ -42,7 +48,9 @@ export function trimCell(value: string): string {
 
 /** Whether a trimmed cell is a null marker (`''`, `-`, `N/A`, `null`, ...). */
 export function isNullMarker(trimmed: string): boolean {
-  if (trimmed.length > longestNullMarker) return false;
+  if (trimmed.length === 0) return true;
+  if (trimmed.length > longestNullMarker || !nullMarkerStarts.has(trimmed.charCodeAt(0)))
+    return false;
   return nullMarkerSet.has(trimmed.toLowerCase());
 }
 
