@@ -171,4 +171,24 @@ describe('datastore ingest of every format', () => {
     assert.equal(headerOnly.result.rowCount, 0);
     assert.deepEqual(Object.keys(headerOnly.types), ['pcode', 'name']);
   });
+
+  it('reads a 1,000-column table and a 10 MB cell; refuses 20,000 columns with a clear message', async () => {
+    const wide = (columns: number) =>
+      [
+        Array.from({ length: columns }, (_, i) => `c${i}`).join(','),
+        ...Array.from({ length: 20 }, (_, r) =>
+          Array.from({ length: columns }, (_, i) => String(r * i)).join(','),
+        ),
+      ].join('\n') + '\n';
+    const thousand = await ingest(write('wide.csv', wide(1000)), 'wide.csv');
+    assert.equal(thousand.result.tableSchema.fields.length, 1000);
+    assert.equal(thousand.rows[19]?.['c999'], 19n * 999n);
+    await assert.rejects(
+      ingest(write('wider.csv', wide(20_000)), 'wider.csv'),
+      /20000 columns; tables of up to 1000 columns/,
+    );
+    const cell = 'ລາວ'.repeat(3_500_000);
+    const big = await ingest(write('cell.csv', `a,b\n1,"${cell}"\n2,x\n`), 'cell.csv');
+    assert.equal(big.rows[0]?.['b'], cell);
+  });
 });

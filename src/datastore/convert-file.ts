@@ -47,6 +47,14 @@ export const rowColumn = '_row';
 const spreadsheetFormats = new Set(['xlsx', 'xls', 'ods']);
 
 /**
+ * DuckDB works on 2,048 rows of every column at once, so each column costs it tens of KiB per
+ * thread before a single row is stored: beyond this width a table no longer fits the memory an
+ * ingest may use, and a table that wide is no table people query.
+ */
+export const maxTableColumns = 1000;
+const wideTableColumns = 300;
+
+/**
  * Turns one file into a typed zstd Parquet file with its validation report and Table Schema.
  * Rows are read once in JavaScript (sniffing, locating the table, profiling every cell of every
  * column) and spooled as plain CSV; DuckDB then converts and checks them in bulk, streaming from
@@ -71,6 +79,12 @@ export async function convertFile(
   const names = table.names.map((name) => (name === rowColumn ? `${name}_2` : name));
   if (names.length === 0)
     throw new UnreadableSource('No table was found in the file: it has no columns.');
+  if (names.length > maxTableColumns)
+    throw new UnreadableSource(
+      `The table has ${names.length} columns; tables of up to ${maxTableColumns} columns can be read into the data API. The file itself stays available for download.`,
+    );
+  // Each thread holds a chunk of every column: wide tables fit the memory limit on one thread.
+  if (names.length > wideTableColumns) await duck.run('set threads = 1');
   const profilers = names.map(() => new ColumnProfiler());
   const spoolPath = join(work, 'rows.csv');
   const spool = new RawSpool(spoolPath, names.length);

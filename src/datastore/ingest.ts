@@ -46,6 +46,11 @@ const ingestHeapMiB = 256;
  * for some 50 MiB more memory.
  */
 const ingestNurseryMiB = 32;
+/**
+ * The longest an ingest may read: generous (a 2 GiB CSV takes under three minutes here), but a
+ * file built to make the reader crawl must end in a report, not occupy a worker for ever.
+ */
+const ingestTimeLimitMs = 30 * 60_000;
 
 /**
  * Turns one file into a typed DuckDB table and a Parquet copy in the blob store. The reading and
@@ -70,7 +75,7 @@ export async function ingestFile(
         fileName: input.fileName,
         options: input.options,
         work,
-        duckdbMemoryLimit: deps.duckdbMemoryLimit ?? '128MiB',
+        duckdbMemoryLimit: deps.duckdbMemoryLimit ?? '192MiB',
       },
       onProgress,
     );
@@ -130,6 +135,17 @@ function convertInChildProcess(
   });
   return new Promise<ConvertedFile>((resolve, reject) => {
     let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      child.kill('SIGKILL');
+      reject(
+        new UnreadableSource(
+          `Reading the file took longer than ${ingestTimeLimitMs / 60_000} minutes and was stopped.`,
+        ),
+      );
+    }, ingestTimeLimitMs);
+    child.on('exit', () => clearTimeout(timer));
     child.on('message', (message: ConvertMessage) => {
       if (message.kind === 'progress') onProgress({ rows: message.rows, bytes: message.bytes });
       else if (message.kind === 'done') {
