@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
 import { SSF } from '@e965/xlsx';
 import type { ReportCollector } from '../report.js';
@@ -66,7 +65,7 @@ export async function openXlsx(
   return {
     format: 'xlsx',
     sheets: sheets.map(({ name, empty }) => ({ name, empty })),
-    rows: (report) => readSheetOnceMore(file, chooseSheet(sheets, options.sheet, report), report),
+    rows: (report) => readSheet(file, chooseSheet(sheets, options.sheet, report), report),
   };
 }
 
@@ -114,31 +113,6 @@ function listSheets(texts: Map<string, Buffer[]>): Array<Omit<XlsxSheet, 'empty'
   return sheets;
 }
 
-/**
- * exceljs parks worksheets stored before the shared strings in temporary files, and under load
- * one such file has been seen to vanish before it was read back (ENOENT in the test suite, not
- * reproducible alone). Nothing was yielded yet in that case, so reading again is safe.
- */
-async function* readSheetOnceMore(
-  file: string,
-  sheet: XlsxSheet,
-  report: ReportCollector,
-): AsyncGenerator<SourceRow[]> {
-  let yielded = false;
-  try {
-    for await (const batch of readSheet(file, sheet, report)) {
-      yielded = true;
-      yield batch;
-    }
-  } catch (error) {
-    const lostTempFile =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' &&
-      String((error as NodeJS.ErrnoException).path ?? '').startsWith(tmpdir());
-    if (yielded || !lostTempFile) throw error;
-    yield* readSheet(file, sheet, report);
-  }
-}
-
 async function* readSheet(
   file: string,
   sheet: XlsxSheet,
@@ -160,7 +134,14 @@ async function* readSheet(
     for await (const worksheet of workbook) {
       // exceljs names a sheet only when its relationship target is relative; else match the part.
       const { name, id } = worksheet as unknown as { name?: string; id: number | string };
-      if (name !== undefined ? name !== sheet.name : String(id) !== sheetNumber) continue;
+      if (name !== undefined ? name !== sheet.name : String(id) !== sheetNumber) {
+        // A sheet parked in a temporary file is opened when yielded and its file deleted as soon
+        // as the loop moves on: skipping it unread races the open against the delete (ENOENT).
+        for await (const _row of worksheet) {
+          // read to the end, unused
+        }
+        continue;
+      }
       for await (const row of worksheet) {
         // Rows absent from the file are blank rows of the sheet: yield them so numbering stays exact.
         for (; next < row.number; next += 1) batch.push({ rowNumber: next, cells: [] });
