@@ -8,14 +8,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { startNode, writeResultsSection, khomounCli, uploadFile } from './harness.js';
+import { startBenchServer, uploadFile, writeResultsSection } from './harness.js';
 
 const mib = Number(process.env.BENCH_FILE_MIB ?? 1024);
 // The issue's limit is 300 MB; MiB are what /proc reports, and 300 MB is 286 MiB.
 const rssLimitMiB = 286;
 const work = mkdtempSync(join(tmpdir(), 'khomoun-bench-files-'));
 const env = { DATA_DIR: join(work, 'data'), KHOMOUN_DEMO: '0', LOG_LEVEL: 'warn', PORT: '0' };
-const cli = khomounCli(env);
 
 /** A file of random bytes (incompressible, so nothing flatters the numbers), and its sha256. */
 async function makeFile(path: string): Promise<string> {
@@ -53,41 +52,13 @@ try {
   const source = join(work, 'big.bin');
   process.stdout.write(`writing a ${mib} MiB file…\n`);
   const sha256 = await makeFile(source);
-  cli(
-    'users',
-    'create',
-    '--email',
-    'bench@example.org',
-    '--password',
-    'bench-password-1',
-    '--admin',
-  );
-  const token = cli('tokens', 'create', '--email', 'bench@example.org', '--name', 'bench');
-  const server = await startNode(
-    ['bin/khomoun.js', 'serve'],
-    env,
-    join(work, 'server.log'),
-    /listening on (\S+)/,
-  );
+  const {
+    server,
+    token,
+    dataset: newDataset,
+  } = await startBenchServer(env, join(work, 'server.log'));
   try {
-    const api = async (path: string, body: object) => {
-      const response = await fetch(`${server.url}/api/v1${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-      return (await response.json()) as {
-        id: string;
-        resources: Array<{ id: string; sha256: string }>;
-      };
-    };
-    await api('/organizations', { slug: 'bench', title: { en: 'Bench' } });
-    const dataset = await api('/datasets', {
-      organization: 'bench',
-      title: { en: 'Big file' },
-      description: { en: 'One big file' },
-    });
+    const dataset = { id: await newDataset() };
 
     const peakBeforeUpload = server.peakRssMiB();
     const copyStarted = performance.now();

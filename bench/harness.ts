@@ -175,3 +175,50 @@ export function uploadFile(
     file.pipe(req, { end: false });
   });
 }
+
+export interface BenchServer {
+  server: Started;
+  token: string;
+  /** POSTs JSON to `/api/v1{path}` with the bench admin's token; throws unless it succeeds. */
+  post<T>(path: string, body: object): Promise<T>;
+  /** An organization and a draft dataset to add files to; resolves with the dataset's id. */
+  dataset(): Promise<string>;
+}
+
+/**
+ * The built server on a fresh DATA_DIR (`env`) with a sysadmin and a token made by the CLI
+ * first (the CLI and the server cannot share a PGlite directory at once).
+ */
+export async function startBenchServer(
+  env: Record<string, string>,
+  logFile: string,
+): Promise<BenchServer> {
+  const cli = khomounCli(env);
+  const email = 'bench@example.org';
+  cli('users', 'create', '--email', email, '--password', 'bench-password-1', '--admin');
+  const token = cli('tokens', 'create', '--email', email, '--name', 'bench');
+  const server = await startNode(['bin/khomoun.js', 'serve'], env, logFile, /listening on (\S+)/);
+  const post = async <T>(path: string, body: object): Promise<T> => {
+    const response = await fetch(`${server.url}/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  return {
+    server,
+    token,
+    post,
+    async dataset() {
+      await post('/organizations', { slug: 'bench', title: { en: 'Bench' } });
+      const created = await post<{ id: string }>('/datasets', {
+        organization: 'bench',
+        title: { en: 'Bench files' },
+        description: { en: 'Files added by a benchmark' },
+      });
+      return created.id;
+    },
+  };
+}

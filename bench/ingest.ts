@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { khomounCli, startNode, uploadFile, writeResultsSection, type Started } from './harness.js';
+import { startBenchServer, uploadFile, writeResultsSection, type Started } from './harness.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const bigMiB = Number(process.env.BENCH_BIG_MIB ?? 2048);
@@ -33,7 +33,6 @@ const env = {
   PORT: '0',
   UPLOAD_MAX_BYTES: String(8 * 1024 ** 3),
 };
-const cli = khomounCli(env);
 const provinces = ['ນະຄອນຫຼວງວຽງຈັນ', 'ຜົ້ງສາລີ', 'ຫຼວງນ້ຳທາ', 'ອຸດົມໄຊ', 'ບໍ່ແກ້ວ', 'ຫຼວງພະບາງ'];
 
 /** One line of the mixed-type table; `i` makes every row different. */
@@ -188,38 +187,13 @@ try {
   const written = writeCsv(csv, rows);
   const csvMiB = statSync(csv).size / 1024 ** 2;
   process.stdout.write(`${written} rows, ${csvMiB.toFixed(0)} MiB of CSV\n`);
-  cli(
-    'users',
-    'create',
-    '--email',
-    'bench@example.org',
-    '--password',
-    'bench-password-1',
-    '--admin',
-  );
-  const token = cli('tokens', 'create', '--email', 'bench@example.org', '--name', 'bench');
-  const server = await startNode(
-    ['bin/khomoun.js', 'serve'],
-    env,
-    join(work, 'server.log'),
-    /listening on (\S+)/,
-  );
+  const {
+    server,
+    token,
+    dataset: newDataset,
+  } = await startBenchServer(env, join(work, 'server.log'));
   try {
-    const post = async (path: string, body: object) => {
-      const response = await fetch(`${server.url}/api/v1${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-      return (await response.json()) as { id: string };
-    };
-    await post('/organizations', { slug: 'bench', title: { en: 'Bench' } });
-    const dataset = await post('/datasets', {
-      organization: 'bench',
-      title: { en: 'Ingest bench' },
-      description: { en: 'Files read into tables' },
-    });
+    const dataset = { id: await newDataset() };
 
     const duck = await duckdbReadCsvAuto(csv);
     const ours = await ingestThroughServer(server, token, dataset.id, csv, 'mixed.csv');
