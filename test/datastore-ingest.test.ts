@@ -210,6 +210,70 @@ for (const engine of testEngines()) {
       );
     });
 
+    it('lets the publisher title the columns at once, and add constraints that are checked on a re-run', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'provinces-schema',
+      });
+      const resourceId = await upload(created.json().id, 'provinces.csv', Buffer.from(provinces));
+      const first = await settled(resourceId);
+      const url = `/api/v1/resources/${resourceId}/schema`;
+
+      const titled = await call(editor, 'PATCH', url, {
+        fields: [{ name: 'ລະຫັດ', title: { lo: 'ລະຫັດແຂວງ', en: 'Province code' } }],
+      });
+      assert.equal(titled.statusCode, 200, titled.body);
+      assert.equal(titled.json().ingest, null, 'titles need no re-run');
+      const shown = (await call(null, 'GET', url)).statusCode;
+      assert.equal(shown, 404, 'still a draft: hidden from outsiders');
+      assert.deepEqual((await call(editor, 'GET', url)).json().fields[0].title, {
+        lo: 'ລະຫັດແຂວງ',
+        en: 'Province code',
+      });
+
+      const badPattern = await call(editor, 'PATCH', url, {
+        fields: [{ name: 'ລະຫັດ', constraints: { pattern: '(' } }],
+      });
+      assert.equal(badPattern.statusCode, 400);
+      const unknown = await call(editor, 'PATCH', url, {
+        fields: [{ name: 'nope', title: { en: 'x' } }],
+      });
+      assert.equal(unknown.statusCode, 400);
+
+      const constrained = await call(editor, 'PATCH', url, {
+        fields: [
+          { name: 'ລະຫັດ', constraints: { pattern: 'LA0[1-5]', required: true } },
+          { name: 'ປະຊາກອນ', constraints: { minimum: 200000 } },
+          { name: 'ແຂວງ', constraints: { unique: true } },
+        ],
+      });
+      assert.equal(constrained.statusCode, 200, constrained.body);
+      const queued = constrained.json().ingest;
+      assert.notEqual(queued.id, first.id);
+      const second = await settled(resourceId);
+      assert.equal(second.id, queued.id);
+      assert.equal(second.state, 'done');
+      assert.equal(second.serving, true);
+      const report = (
+        await call(editor, 'GET', `/api/v1/resources/${resourceId}/ingest/report`)
+      ).json();
+      assert.equal(report.totals['constraint-error'], 3, JSON.stringify(report.errors));
+      const breaches = report.errors
+        .filter((error: { code: string }) => error.code === 'constraint-error')
+        .map((error: { rowNumber: number; fieldName: string }) => [
+          error.rowNumber,
+          error.fieldName,
+        ]);
+      assert.deepEqual(breaches, [
+        [7, 'ລະຫັດ'],
+        [5, 'ປະຊາກອນ'],
+        [6, 'ປະຊາກອນ'],
+      ]);
+      const schema = (await call(editor, 'GET', url)).json();
+      assert.equal(schema.fields[0].title.en, 'Province code', 'titles survive the re-run');
+      assert.deepEqual(schema.fields[2].constraints, { minimum: 200000 });
+    });
+
     it('answers 404 to outsiders for the ingest of a draft, as for the resource', async () => {
       const created = await call(editor, 'POST', '/api/v1/datasets', {
         ...completeDataset,

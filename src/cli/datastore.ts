@@ -9,7 +9,7 @@ import { createMemoryCounterStore } from '../counters/index.js';
 import {
   ingestOnFileStored,
   isTabular,
-  parseFixedWidthLayout,
+  parseLayoutFile,
   readHead,
   startDatastore,
   type DatastoreRuntime,
@@ -124,7 +124,7 @@ export function ingestCommand(getConfig: () => Config): Command {
               ...(flags.sheet !== undefined && { sheet: flags.sheet }),
               ...(flags.encoding !== undefined && { encoding: flags.encoding }),
               ...(flags.layout !== undefined && {
-                fixedWidth: parseFixedWidthLayout(readFileSync(flags.layout, 'utf8')),
+                fixedWidth: await parseLayoutFile(readFileSync(flags.layout, 'utf8')),
               }),
             }),
           });

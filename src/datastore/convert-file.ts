@@ -1,13 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { reportConstraintErrors, type FieldConstraints } from './constraints.js';
 import { openReader } from './open-reader.js';
 import { UnreadableSource } from './readers/index.js';
 import { RawSpool } from './raw-spool.js';
 import { ReportCollector, type ValidationReport } from './report.js';
 import { locateTable } from './sniff/index.js';
 import type { FixedWidthLayout } from './source.js';
-import { tableSchemaFromColumns, tableSchemaOf, type TableSchema } from './table-schema.js';
+import {
+  tableSchemaFromColumns,
+  tableSchemaOf,
+  withPublisherEdits,
+  type TableSchema,
+} from './table-schema.js';
 import { quoteIdentifier, quoteLiteral } from './table-store.js';
 import {
   ColumnProfiler,
@@ -26,6 +32,15 @@ export interface IngestOptions {
   fixedWidth?: FixedWidthLayout;
   /** Column name → forced type. */
   types?: Record<string, TypeOverride>;
+  /** Column name → what its values must satisfy; breaches are reported, not removed. */
+  constraints?: Record<string, FieldConstraints>;
+  /** Column name → the publisher's titles and descriptions, kept across re-runs. */
+  fields?: Record<string, FieldText>;
+}
+
+export interface FieldText {
+  title?: { lo?: string; en?: string };
+  description?: { lo?: string; en?: string };
 }
 
 export interface IngestProgress {
@@ -72,7 +87,7 @@ export async function convertFile(
   const parquetPath = join(work, 'table.parquet');
   const report = new ReportCollector();
   const source = await openReader(file, fileName, options, report);
-  if (source === 'parquet') return convertParquet(file, parquetPath, duck, report);
+  if (source === 'parquet') return convertParquet(file, parquetPath, duck, report, options);
   const table = await locateTable(source.rows(report), report, {
     shortRowsAreErrors: !spreadsheetFormats.has(source.format),
   });
@@ -119,11 +134,19 @@ export async function convertFile(
   await duck.run(
     `copy (${typedRowsSql(rows, names, decisions)}) to ${quoteLiteral(parquetPath)} (format parquet, compression zstd)`,
   );
+  if (options.constraints)
+    await reportConstraintErrors(
+      duck,
+      `read_parquet(${quoteLiteral(parquetPath)})`,
+      names,
+      options.constraints,
+      report,
+    );
   return {
     parquetPath,
     rowCount: spool.rows,
     report: report.finish({ rows: spool.rows, fields: names.length }),
-    tableSchema: tableSchemaOf(names, table.labels, decisions),
+    tableSchema: withPublisherEdits(tableSchemaOf(names, table.labels, decisions), options),
   };
 }
 
@@ -133,6 +156,7 @@ async function convertParquet(
   parquetPath: string,
   duck: DuckDBConnection,
   report: ReportCollector,
+  options: IngestOptions,
 ): Promise<ConvertedFile> {
   const source = `read_parquet(${quoteLiteral(file)})`;
   const described = await duck.runAndReadAll(`describe select * from ${source}`);
@@ -146,11 +170,19 @@ async function convertParquet(
   );
   const counted = await duck.runAndReadAll(`select count(*) from ${source}`);
   const rowCount = Number(counted.getRows()[0]?.[0] ?? 0);
+  if (options.constraints)
+    await reportConstraintErrors(
+      duck,
+      `read_parquet(${quoteLiteral(parquetPath)})`,
+      columns.map((column) => column.name),
+      options.constraints,
+      report,
+    );
   return {
     parquetPath,
     rowCount,
     report: report.finish({ rows: rowCount, fields: columns.length }),
-    tableSchema: tableSchemaFromColumns(columns),
+    tableSchema: withPublisherEdits(tableSchemaFromColumns(columns), options),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { FixedWidthLayout } from './source.js';
 export { datastoreRoutes } from './routes.js';
 export {
   createDatastoreService,
@@ -14,4 +15,9 @@ export type { ValidationReport } from './report.js';
 export type { TableSchema } from './table-schema.js';
 export { startDatastore, type DatastoreRuntime } from './runtime.js';
 export { readHead } from './read-head.js';
-export { parseFixedWidthLayout } from './readers/index.js';
+
+/** Reads a fixed-width layout file; the readers are loaded only here, not by every process. */
+export async function parseLayoutFile(text: string): Promise<FixedWidthLayout> {
+  const { parseFixedWidthLayout } = await import('./readers/fixed-width.js');
+  return parseFixedWidthLayout(text);
+}

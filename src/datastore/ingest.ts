@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BlobStore } from '../files/index.js';
 import type { ConvertedFile, IngestOptions, IngestProgress } from './convert-file.js';
 import type { ConvertMessage, ConvertRequest } from './ingest-process.js';
-import { UnreadableSource } from './readers/index.js';
+import { UnreadableSource } from './readers/errors.js';
 import type { ValidationReport } from './report.js';
 import type { TableSchema } from './table-schema.js';
 import { quoteIdentifier, quoteLiteral, type TableStore } from './table-store.js';

@@ -227,3 +227,25 @@ export async function unservedTables(db: Db, before: Date): Promise<string[]> {
     .execute();
   return rows.flatMap((row) => (row.table_name ? [row.table_name] : []));
 }
+
+/** Records the publisher's edits of a finished ingest's schema, and serves them if it is served. */
+export async function updateTableSchema(
+  db: Db,
+  ingest: { id: string; resource_id: string },
+  options: unknown,
+  tableSchema: unknown,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('datastore_ingests')
+      .set({ options: JSON.stringify(options), table_schema: JSON.stringify(tableSchema) })
+      .where('id', '=', ingest.id)
+      .execute();
+    await tx
+      .updateTable('resources')
+      .set({ table_schema: JSON.stringify(tableSchema) })
+      .where('id', '=', ingest.resource_id)
+      .where('datastore_ingest_id', '=', ingest.id)
+      .execute();
+  });
+}

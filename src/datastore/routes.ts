@@ -5,6 +5,7 @@ import type { ActorLoader } from '../catalog/index.js';
 import {
   commonErrors,
   ErrorSchema,
+  NullableInput,
   NullableString,
   signedIn,
   StringEnum,
@@ -12,7 +13,7 @@ import {
 import { NotFound } from '../lib/errors.js';
 import type { IngestOptions } from './ingest.js';
 import { reportCodes } from './report.js';
-import type { DatastoreService } from './service.js';
+import type { DatastoreService, FieldEdit } from './service.js';
 import { columnTypes } from './types/index.js';
 
 const tags = ['datastore'];
@@ -134,6 +135,50 @@ const RerunBody = Type.Object(
   { additionalProperties: false },
 );
 
+const TextEdit = Type.Object(
+  {
+    lo: Type.Optional(Type.String({ maxLength: 2000 })),
+    en: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+
+const ConstraintsSchema = Type.Object(
+  {
+    required: Type.Optional(Type.Boolean()),
+    unique: Type.Optional(Type.Boolean()),
+    minimum: Type.Optional(Type.Number()),
+    maximum: Type.Optional(Type.Number()),
+    minLength: Type.Optional(Type.Integer({ minimum: 0 })),
+    maxLength: Type.Optional(Type.Integer({ minimum: 0 })),
+    pattern: Type.Optional(Type.String({ maxLength: 500 })),
+    enum: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+const SchemaEditBody = Type.Object(
+  {
+    fields: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ maxLength: 200 }),
+          title: Type.Optional(TextEdit),
+          description: Type.Optional(TextEdit),
+          type: Type.Optional(StringEnum(columnTypes)),
+          format: Type.Optional(
+            StringEnum(['decimal-dot', 'decimal-comma', 'dmy', 'mdy'] as const),
+          ),
+          constraints: Type.Optional(NullableInput(ConstraintsSchema)),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** Ingest progress, validation reports and table schemas of resources, under /api/v1. */
 export const datastoreRoutes: FastifyPluginAsync<{
   datastore: DatastoreService;
@@ -205,5 +250,34 @@ export const datastoreRoutes: FastifyPluginAsync<{
       },
     },
     async (request) => datastore.tableSchema(await actorOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/resources/:id/schema',
+    {
+      schema: {
+        tags,
+        summary: "Edit the table's columns: titles and descriptions, types, constraints",
+        description:
+          'Titles and descriptions change at once. A new type or new constraints read the file again: the answer carries the queued ingest, and the current table serves until it succeeds. Constraint breaches are reported as constraint-error; the data is kept as it is.',
+        security: signedIn,
+        params: ResourceIdParams,
+        body: SchemaEditBody,
+        response: {
+          200: Type.Object({
+            schema: TableSchemaSchema,
+            ingest: Type.Union([Type.Null(), IngestStatusSchema]),
+          }),
+          ...commonErrors,
+          409: ErrorSchema,
+        },
+      },
+    },
+    async (request) =>
+      datastore.editSchema(
+        await actorOf(request),
+        request.params.id,
+        (request.body as { fields: FieldEdit[] }).fields,
+      ),
   );
 };

@@ -2,11 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Actor, Catalog, FileStoredHook } from '../catalog/index.js';
 import type { Schema } from '../db/index.js';
 import type { JobQueue } from '../jobs/index.js';
-import { Invalid, NotFound } from '../lib/errors.js';
+import { Conflict, Invalid, NotFound } from '../lib/errors.js';
+import type { FieldConstraints } from './constraints.js';
+import { withPublisherEdits, type TableSchema } from './table-schema.js';
+import type { ColumnType } from './types/index.js';
 import type { IngestOptions } from './ingest.js';
 import { ingestJob } from './jobs.js';
 import * as q from './queries.js';
-import type { TableSchema } from './table-schema.js';
 import type { ValidationReport } from './report.js';
 
 /** Media types worth reading into a table; anything else (PDF, images, zip) is left alone. */
@@ -132,6 +134,48 @@ export function createDatastoreService(deps: {
       return schema as TableSchema;
     },
 
+    /**
+     * Changes the table's schema: titles and descriptions take effect at once; a new type or
+     * constraints read the file again (the previous table serves until that succeeds).
+     */
+    async editSchema(
+      actor: Actor,
+      resourceId: string,
+      edits: readonly FieldEdit[],
+    ): Promise<{ schema: TableSchema; ingest: IngestStatus | null }> {
+      const { dataset, resource, ingest } = await shownIngest(actor, resourceId);
+      await catalog.datasets.checkEditable(actor, dataset.row.id);
+      if (ingest.state !== 'done' || !ingest.table_schema)
+        throw new Conflict(
+          ingest.state === 'failed'
+            ? 'The file could not be read into a table; fix the file or re-run the ingest first'
+            : 'The file is still being read; edit the schema when it has finished',
+        );
+      const schema = ingest.table_schema as TableSchema;
+      const { options, rerun } = applyEdits(ingest.options as IngestOptions, schema, edits);
+      if (!rerun) {
+        const edited = withPublisherEdits(schema, options);
+        await q.updateTableSchema(db, ingest, options, edited);
+        return { schema: edited, ingest: null };
+      }
+      const blob = resource.blob_sha256!;
+      const queued = await db
+        .transaction()
+        .execute((tx) =>
+          queueIngest(
+            tx,
+            jobs,
+            { ...resource, blob_sha256: blob },
+            options,
+            actor.user?.id ?? null,
+          ),
+        );
+      return {
+        schema: withPublisherEdits(schema, options),
+        ingest: presentStatus(queued, false, now()),
+      };
+    },
+
     /** Reads the resource's file again, with a sheet, an encoding or column types forced. */
     async rerun(actor: Actor, resourceId: string, options: IngestOptions): Promise<IngestStatus> {
       const { dataset, resource } = await catalog.resources.find(actor, resourceId);
@@ -156,6 +200,75 @@ export function createDatastoreService(deps: {
 }
 
 export type DatastoreService = ReturnType<typeof createDatastoreService>;
+
+/** One column's changes in a schema edit. */
+export interface FieldEdit {
+  name: string;
+  title?: { lo?: string; en?: string };
+  description?: { lo?: string; en?: string };
+  type?: ColumnType;
+  format?: string;
+  /** Null removes the column's constraints. */
+  constraints?: FieldConstraints | null;
+}
+
+/** The options of the next ingest after `edits`, and whether the data must be read again. */
+function applyEdits(
+  options: IngestOptions,
+  schema: TableSchema,
+  edits: readonly FieldEdit[],
+): { options: IngestOptions; rerun: boolean } {
+  const known = new Set(schema.fields.map((field) => field.name));
+  const next: IngestOptions = {
+    ...options,
+    types: { ...options.types },
+    constraints: { ...options.constraints },
+    fields: { ...options.fields },
+  };
+  let rerun = false;
+  for (const edit of edits) {
+    if (!known.has(edit.name))
+      throw new Invalid('fields', `the table has no column "${edit.name}"`);
+    if (edit.title !== undefined || edit.description !== undefined)
+      next.fields![edit.name] = {
+        ...next.fields![edit.name],
+        ...(edit.title !== undefined && { title: edit.title }),
+        ...(edit.description !== undefined && { description: edit.description }),
+      };
+    if (edit.type !== undefined) {
+      next.types![edit.name] = {
+        type: edit.type,
+        ...(edit.format !== undefined && { format: edit.format }),
+      };
+      rerun = true;
+    }
+    if (edit.constraints !== undefined) {
+      if (edit.constraints === null) delete next.constraints![edit.name];
+      else {
+        checkConstraints(edit.name, edit.constraints);
+        next.constraints![edit.name] = edit.constraints;
+      }
+      rerun = true;
+    }
+  }
+  return { options: next, rerun };
+}
+
+function checkConstraints(name: string, constraints: FieldConstraints): void {
+  if (constraints.pattern !== undefined) {
+    try {
+      new RegExp(constraints.pattern, 'u');
+    } catch {
+      throw new Invalid(
+        'constraints.pattern',
+        `"${constraints.pattern}" (column ${name}) is not a valid pattern`,
+      );
+    }
+  }
+  const { minimum, maximum } = constraints;
+  if (minimum !== undefined && maximum !== undefined && minimum > maximum)
+    throw new Invalid('constraints.minimum', `is above the maximum (column ${name})`);
+}
 
 function presentStatus(ingest: q.IngestRow, serving: boolean, now: Date): IngestStatus {
   const started = ingest.started_at;

@@ -1,3 +1,5 @@
+import type { FieldConstraints } from './constraints.js';
+import type { IngestOptions } from './convert-file.js';
 import type { ColumnDecision } from './types/index.js';
 
 /**
@@ -15,7 +17,7 @@ export interface TableField {
   description?: { lo?: string; en?: string };
   type: 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'time' | 'string' | 'any';
   format: string;
-  constraints?: { required?: boolean; unique?: boolean; minimum?: number; maximum?: number };
+  constraints?: FieldConstraints;
 }
 
 const laoScript = /[\u0E80-\u0EFF]/;
@@ -108,4 +110,21 @@ function duckType(type: string): TableField['type'] {
   if (type.startsWith('TIME')) return 'time';
   if (type === 'VARCHAR') return 'string';
   return 'any';
+}
+
+/** The publisher's titles, descriptions and constraints laid over what the ingest found. */
+export function withPublisherEdits(schema: TableSchema, options: IngestOptions): TableSchema {
+  return {
+    ...schema,
+    fields: schema.fields.map((field) => {
+      const text = options.fields?.[field.name];
+      const constraints = options.constraints?.[field.name];
+      return {
+        ...field,
+        ...(text?.title && { title: text.title }),
+        ...(text?.description && { description: text.description }),
+        ...(constraints && { constraints }),
+      };
+    }),
+  };
 }
