@@ -3,7 +3,7 @@
 //      upload done → queryable, vs `read_csv_auto` into a DuckDB table, and rows/s vs `COPY`;
 //   2. a big CSV (BENCH_BIG_MIB, default 2048): the server's peak RSS and the worst stall of its
 //      event loop (the slowest /healthz answer while the ingest runs, pinged every 20 ms);
-//   3. a ~50 MB XLSX: time and peak RSS.
+//   3. a ~50 MB XLSX (1,000,000 rows): time and peak RSS.
 //   npm run bench:ingest     (BENCH_ROWS, BENCH_BIG_MIB, BENCH_XLSX_ROWS change the sizes)
 import { DuckDBInstance } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
@@ -24,7 +24,7 @@ import { startBenchServer, uploadFile, writeResultsSection, type Started } from 
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const bigMiB = Number(process.env.BENCH_BIG_MIB ?? 2048);
-const xlsxRows = Number(process.env.BENCH_XLSX_ROWS ?? 700_000);
+const xlsxRows = Number(process.env.BENCH_XLSX_ROWS ?? 1_000_000);
 const work = mkdtempSync(join(tmpdir(), 'khomoun-bench-ingest-'));
 const env = {
   DATA_DIR: join(work, 'data'),
