@@ -68,6 +68,7 @@ const spreadsheetFormats = new Set(['xlsx', 'xls', 'ods']);
  */
 export const maxTableColumns = 1000;
 const wideTableColumns = 300;
+const wideTableMemory = '192MiB';
 
 /**
  * Turns one file into a typed zstd Parquet file with its validation report and Table Schema.
@@ -98,8 +99,11 @@ export async function convertFile(
     throw new UnreadableSource(
       `The table has ${names.length} columns; tables of up to ${maxTableColumns} columns can be read into the data API. The file itself stays available for download.`,
     );
-  // Each thread holds a chunk of every column: wide tables fit the memory limit on one thread.
-  if (names.length > wideTableColumns) await duck.run('set threads = 1');
+  // Each thread holds a chunk of every column: wide tables need one thread and more room.
+  if (names.length > wideTableColumns) {
+    await duck.run('set threads = 1');
+    await duck.run(`set memory_limit = '${wideTableMemory}'`);
+  }
   const profilers = names.map(() => new ColumnProfiler());
   const spoolPath = join(work, 'rows.csv');
   const spool = new RawSpool(spoolPath, names.length);

@@ -75,7 +75,7 @@ export async function ingestFile(
         fileName: input.fileName,
         options: input.options,
         work,
-        duckdbMemoryLimit: deps.duckdbMemoryLimit ?? '192MiB',
+        duckdbMemoryLimit: deps.duckdbMemoryLimit ?? '128MiB',
       },
       onProgress,
     );
