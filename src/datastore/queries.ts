@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { type Kysely, type Selectable } from 'kysely';
 import type { DatastoreIngestsTable, IngestState, Schema } from '../db/index.js';
 
 type Db = Kysely<Schema>;
@@ -24,22 +24,6 @@ export function insertIngest(
 
 export async function setJobId(db: Db, id: string, jobId: string): Promise<void> {
   await db.updateTable('datastore_ingests').set({ job_id: jobId }).where('id', '=', id).execute();
-}
-
-export function findIngest(db: Db, id: string): Promise<IngestRow | undefined> {
-  return db.selectFrom('datastore_ingests').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** The newest ingest of a resource, whatever its state. */
-export function latestIngest(db: Db, resourceId: string): Promise<IngestRow | undefined> {
-  return db
-    .selectFrom('datastore_ingests')
-    .selectAll()
-    .where('resource_id', '=', resourceId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
 }
 
 /** The newest ingest of one file of a resource (the file a caller is shown). */
@@ -205,27 +189,6 @@ export function queuedWithoutJob(db: Db): Promise<IngestRow[]> {
     .where('state', '=', 'queued')
     .where('job_id', 'is', null)
     .execute();
-}
-
-/** Tables of finished ingests no resource serves any more, older than `before`. */
-export async function unservedTables(db: Db, before: Date): Promise<string[]> {
-  const rows = await db
-    .selectFrom('datastore_ingests as i')
-    .select('i.table_name')
-    .where('i.state', '=', 'done')
-    .where('i.table_name', 'is not', null)
-    .where('i.finished_at', '<', before)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('resources as r')
-            .select(sql.lit(1).as('one'))
-            .whereRef('r.datastore_ingest_id', '=', 'i.id'),
-        ),
-      ),
-    )
-    .execute();
-  return rows.flatMap((row) => (row.table_name ? [row.table_name] : []));
 }
 
 /** Records the publisher's edits of a finished ingest's schema, and serves them if it is served. */

@@ -76,14 +76,6 @@ export class ReportCollector {
     if (count > 0) this.#totals.set(code, (this.#totals.get(code) ?? 0) + count);
   }
 
-  examplesOf(code: ReportCode): number {
-    return this.#errors.filter((error) => error.code === code).length;
-  }
-
-  total(code: ReportCode): number {
-    return this.#totals.get(code) ?? 0;
-  }
-
   decide(decision: ReportDecision): void {
     this.#decisions.push(decision);
   }

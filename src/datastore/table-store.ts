@@ -15,7 +15,6 @@ import { join } from 'node:path';
 export interface TableStore {
   readonly directory: string;
   withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
-  hasTable(name: string): Promise<boolean>;
   dropTable(name: string): Promise<void>;
   close(): void;
 }
@@ -61,14 +60,6 @@ export function openTableStore(directory: string, options: TableStoreOptions = {
   return {
     directory,
     withConnection,
-    hasTable: (name) =>
-      withConnection(async (c) => {
-        const reader = await c.runAndReadAll(
-          'select 1 from information_schema.tables where table_schema = $1 and table_name = $2',
-          ['main', name],
-        );
-        return reader.currentRowCount > 0;
-      }),
     dropTable: (name) =>
       withConnection(async (c) => {
         await c.run(`drop table if exists ${quoteIdentifier(name)}`);
