@@ -111,6 +111,27 @@ export function createDatastoreService(deps: {
     return { dataset, resource, ingest };
   };
 
+  /** A new ingest of the resource's file, with `options`, queued in its own transaction. */
+  const queueAgain = (
+    actor: Actor,
+    resource: {
+      id: string;
+      blob_sha256: string | null;
+      file_name: string | null;
+      size_bytes: number | null;
+    },
+    options: IngestOptions,
+  ) => {
+    const blob = resource.blob_sha256;
+    if (blob === null)
+      throw new Invalid('resource', 'a link has no file to read; upload the file instead');
+    return db
+      .transaction()
+      .execute((tx) =>
+        queueIngest(tx, jobs, { ...resource, blob_sha256: blob }, options, actor.user?.id ?? null),
+      );
+  };
+
   return {
     async status(actor: Actor, resourceId: string): Promise<IngestStatus> {
       const { ingest } = await shownIngest(actor, resourceId);
@@ -158,18 +179,7 @@ export function createDatastoreService(deps: {
         await q.updateTableSchema(db, ingest, options, edited);
         return { schema: edited, ingest: null };
       }
-      const blob = resource.blob_sha256!;
-      const queued = await db
-        .transaction()
-        .execute((tx) =>
-          queueIngest(
-            tx,
-            jobs,
-            { ...resource, blob_sha256: blob },
-            options,
-            actor.user?.id ?? null,
-          ),
-        );
+      const queued = await queueAgain(actor, resource, options);
       return {
         schema: withPublisherEdits(schema, options),
         ingest: presentStatus(queued, false, now()),
@@ -180,21 +190,7 @@ export function createDatastoreService(deps: {
     async rerun(actor: Actor, resourceId: string, options: IngestOptions): Promise<IngestStatus> {
       const { dataset, resource } = await catalog.resources.find(actor, resourceId);
       await catalog.datasets.checkEditable(actor, dataset.row.id);
-      if (resource.blob_sha256 === null)
-        throw new Invalid('resource', 'a link has no file to read; upload the file instead');
-      const blob = resource.blob_sha256;
-      const ingest = await db
-        .transaction()
-        .execute((tx) =>
-          queueIngest(
-            tx,
-            jobs,
-            { ...resource, blob_sha256: blob },
-            options,
-            actor.user?.id ?? null,
-          ),
-        );
-      return presentStatus(ingest, false, now());
+      return presentStatus(await queueAgain(actor, resource, options), false, now());
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { FieldConstraints } from './constraints.js';
 import type { IngestOptions } from './convert-file.js';
-import type { ColumnDecision } from './types/index.js';
+import { nullMarkers, type ColumnDecision } from './types/index.js';
 
 /**
  * A resource's columns as a Frictionless Table Schema, with titles in Lao and English (the header
@@ -22,21 +22,11 @@ export interface TableField {
 
 const laoScript = /[\u0E80-\u0EFF]/;
 
-/** The missing-value markers every ingest treats as empty cells. */
-export const missingValues = [
-  '',
-  '-',
-  '–',
-  '..',
-  '...',
-  'N/A',
-  'n/a',
-  'NA',
-  'n.a.',
-  'null',
-  'NULL',
-  '#N/A',
-];
+/**
+ * The markers typed columns read as empty cells: the profiler's own list (compared ignoring case
+ * and surrounding blanks), so that the published schema says exactly what the ingest did.
+ */
+const missingValues = [...nullMarkers];
 
 export function tableSchemaOf(
   names: readonly string[],

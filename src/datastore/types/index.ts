@@ -10,3 +10,4 @@ export { ColumnProfiler, headerSaysDate, headerSaysFlag, type ColumnProfile } fr
 export { allowedMisfits, decide, decideColumn, decideWithOverride } from './decide.js';
 export { convertCell, misfit, type CellValue, type Misfit } from './convert.js';
 export { sqlConversion, sqlMisfitCondition, sqlNullCondition, sqlString, sqlType } from './sql.js';
+export { nullMarkers } from './cells.js';
