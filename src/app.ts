@@ -22,10 +22,12 @@ import { renderErrorPage, webRoutes } from './web/index.js';
 import { createActorLoader } from './catalog/index.js';
 import {
   createDatastoreService,
+  createServedTables,
   datastoreRoutes,
   ingestOnFileStored,
   startDatastore,
   type DatastoreService,
+  type ServedTables,
   type TableStore,
 } from './datastore/index.js';
 import type { JobQueue } from './jobs/index.js';
@@ -49,6 +51,8 @@ export interface App {
   jobs: JobQueue;
   tables: TableStore;
   datastore: DatastoreService;
+  /** The typed table behind each resource, for the data API. */
+  servedTables: ServedTables;
 }
 
 /** Builds the whole HTTP application; used by `khomoun serve` and by tests through `inject`. */
@@ -132,6 +136,7 @@ export async function buildApp({
     fileStored: ingestOnFileStored(jobs),
   });
   const datastore = createDatastoreService({ db: database.db, catalog, jobs, now: clock });
+  const servedTables = createServedTables({ db: database.db, catalog, tables, blobs });
   await http.register(multipartPlugin);
   await http.register(catalogRoutes, {
     prefix: '/api/v1',
@@ -147,5 +152,5 @@ export async function buildApp({
   });
   await http.register(webRoutes, { accounts, csrf, cookies });
 
-  return { http, accounts, catalog, blobs, jobs, tables, datastore };
+  return { http, accounts, catalog, blobs, jobs, tables, datastore, servedTables };
 }

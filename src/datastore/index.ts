@@ -21,3 +21,5 @@ export async function parseLayoutFile(text: string): Promise<FixedWidthLayout> {
   const { parseFixedWidthLayout } = await import('./readers/fixed-width.js');
   return parseFixedWidthLayout(text);
 }
+export { createServedTables, type ServedTable, type ServedTables } from './served-tables.js';
+export { quoteIdentifier, quoteLiteral } from './table-store.js';

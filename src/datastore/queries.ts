@@ -43,6 +43,27 @@ export function latestIngestOfFile(
     .executeTakeFirst();
 }
 
+/**
+ * The newest finished ingest of one file of a resource: the table for callers shown that file
+ * (the published one, while a replacement waits for approval in the working copy).
+ */
+export function latestDoneIngestOfFile(
+  db: Db,
+  resourceId: string,
+  blobSha256: string,
+): Promise<IngestRow | undefined> {
+  return db
+    .selectFrom('datastore_ingests')
+    .selectAll()
+    .where('resource_id', '=', resourceId)
+    .where('blob_sha256', '=', blobSha256)
+    .where('state', '=', 'done')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** The ingest whose table the data API serves for a resource. */
 export async function servingIngest(db: Db, resourceId: string): Promise<IngestRow | undefined> {
   return db

@@ -1,0 +1,155 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Kysely } from 'kysely';
+import type { Actor, Catalog } from '../catalog/index.js';
+import type { Schema } from '../db/index.js';
+import type { BlobStore } from '../files/index.js';
+import { NotFound } from '../lib/errors.js';
+import * as q from './queries.js';
+import type { TableSchema } from './table-schema.js';
+import { quoteIdentifier, quoteLiteral, type TableStore } from './table-store.js';
+
+/** The typed table behind a resource, as the caller is allowed to see it. */
+export interface ServedTable {
+  resourceId: string;
+  datasetId: string;
+  ingestId: string;
+  /** The table's name in the node's DuckDB (`TableStore`); quote it with `quoteIdentifier`. */
+  tableName: string;
+  schema: TableSchema;
+  rowCount: number;
+  /** When the table was written: `Last-Modified` of everything read from it. */
+  finishedAt: Date;
+  /**
+   * Changes whenever another table (a new file, a re-run, a schema edit) is served: the basis of
+   * `ETag`s on results. The ingest id alone is enough, since a table never changes in place.
+   */
+  version: string;
+}
+
+/**
+ * Finds the table of a resource for a caller, and makes sure it is on this node.
+ *
+ * The table follows the file the caller is shown: while a publisher's replacement waits for
+ * approval, the public keeps reading the table of the published file. A node that lacks the table
+ * (a second API node, or a table the drop job removed after a newer file was served) loads it
+ * from the Parquet copy every ingest leaves in the blob store.
+ *
+ * @example
+ *   const table = await served.find(actor, resourceId);
+ *   await tables.withConnection((c) => c.run(`select count(*) from ${quoteIdentifier(table.tableName)}`));
+ */
+export function createServedTables(deps: {
+  db: Kysely<Schema>;
+  catalog: Catalog;
+  tables: TableStore;
+  blobs: BlobStore;
+}) {
+  const { db, catalog, tables, blobs } = deps;
+  const present = new Set<string>();
+  const loading = new Map<string, Promise<void>>();
+
+  const exists = (name: string) =>
+    tables.withConnection(async (c) => {
+      const reader = await c.runAndReadAll(
+        `select 1 from duckdb_tables() where table_name = ${quoteLiteral(name)}`,
+      );
+      return reader.currentRowCount > 0;
+    });
+
+  const loadFromParquet = async (name: string, parquetSha256: string) => {
+    const work = join(tables.directory, 'load', name);
+    try {
+      let path = blobs.localPath?.(parquetSha256);
+      if (!path) {
+        await mkdir(work, { recursive: true });
+        path = join(work, 'table.parquet');
+        await pipeline(await blobs.open(parquetSha256), createWriteStream(path));
+      }
+      await tables.withConnection((c) =>
+        c.run(
+          `create table if not exists ${quoteIdentifier(name)} as
+           select * from read_parquet(${quoteLiteral(path)})`,
+        ),
+      );
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  };
+
+  /** Loads a missing table once, however many requests ask for it at the same time. */
+  const ensureOnThisNode = async (name: string, parquetSha256: string | null) => {
+    if (present.has(name)) return;
+    let load = loading.get(name);
+    if (!load) {
+      load = (async () => {
+        if (await exists(name)) return;
+        if (!parquetSha256) throw new NotFound('Table');
+        await loadFromParquet(name, parquetSha256);
+      })().finally(() => loading.delete(name));
+      loading.set(name, load);
+    }
+    await load;
+    present.add(name);
+  };
+
+  return {
+    async find(actor: Actor, resourceId: string): Promise<ServedTable> {
+      const { dataset, resource } = await catalog.resources.find(actor, resourceId);
+      if (resource.blob_sha256 === null) throw new NotFound('Table');
+      const serving = await q.servingIngest(db, resourceId);
+      const ingest =
+        serving?.blob_sha256 === resource.blob_sha256
+          ? serving
+          : await q.latestDoneIngestOfFile(db, resourceId, resource.blob_sha256);
+      if (!ingest?.table_name || !ingest.table_schema || !ingest.finished_at)
+        throw new NotFound('Table');
+      await ensureOnThisNode(ingest.table_name, ingest.parquet_sha256);
+      return {
+        resourceId,
+        datasetId: dataset.row.id,
+        ingestId: ingest.id,
+        tableName: ingest.table_name,
+        schema: ingest.table_schema as TableSchema,
+        rowCount: Number(ingest.row_count ?? 0),
+        finishedAt: ingest.finished_at,
+        version: ingest.id,
+      };
+    },
+
+    /**
+     * Runs `work` on the caller's table of a resource. A table dropped since this node last saw
+     * it (the drop job removes replaced tables, on any node) is loaded again and `work` retried
+     * once, so a request racing a swap still gets an answer.
+     */
+    async read<T>(
+      actor: Actor,
+      resourceId: string,
+      work: (table: ServedTable, connection: DuckDBConnection) => Promise<T>,
+    ): Promise<T> {
+      const table = await this.find(actor, resourceId);
+      try {
+        return await tables.withConnection((c) => work(table, c));
+      } catch (error) {
+        if (!isMissingTable(error, table.tableName)) throw error;
+        present.delete(table.tableName);
+        const again = await this.find(actor, resourceId);
+        return tables.withConnection((c) => work(again, c));
+      }
+    },
+  };
+}
+
+export type ServedTables = ReturnType<typeof createServedTables>;
+
+function isMissingTable(error: unknown, name: string): boolean {
+  return (
+    error instanceof Error &&
+    error.message.includes('Catalog Error') &&
+    error.message.includes(name) &&
+    error.message.includes('does not exist')
+  );
+}
