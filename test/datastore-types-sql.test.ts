@@ -7,6 +7,7 @@ import {
   ColumnProfiler,
   convertCell,
   decide,
+  decideColumn,
   decideWithOverride,
   misfit,
   sqlConversion,
@@ -180,4 +181,60 @@ describe('JS and DuckDB conversions agree', () => {
       }
     });
   }
+});
+
+describe('plain conversions (every cell converts, none padded or in Lao digits) agree with JS', () => {
+  let connection: DuckDBConnection;
+  before(async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    connection = await db.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+  });
+  after(() => connection.closeSync());
+
+  const plainCorpus: Record<string, string[]> = {
+    ...corpus,
+    'dot decimals written plainly': ['12.5', '-3', '+4.25', '1e3', '0.001', '1,234.5', '(7)', '-'],
+    'comma decimals written plainly': ['6.492.228,5', '12,5', '-7', '(1.200,25)', '3', '12,5 %'],
+    'day-first dates in every spelling': ['31/12/2024', '1/2/2024', '1.2.2024', '5-6-2023', ''],
+    'month-first dates': ['12/31/2024', '1/2/2024', '02-28-2023', 'n/a'],
+  };
+
+  for (const [name, values] of Object.entries(plainCorpus)) {
+    it(`on ${name}`, async () => {
+      const written = values.filter((v) => v.trim() === v && !/[໐-໙]/.test(v));
+      const first = new ColumnProfiler(name);
+      for (const value of written) first.observe(value);
+      const fitting = written.filter((v) => convertCell(v, decide(first.profile())) !== misfit);
+      const profiler = new ColumnProfiler(name);
+      for (const value of fitting) profiler.observe(value);
+      const decision = decideColumn(profiler, name);
+      assert.equal(decision.plain, true, `${name} is plain`);
+      const rows = fitting.map((v, i) => `(${i}, ${sqlString(v)})`).join(', ');
+      await connection.run(`CREATE OR REPLACE TABLE raw AS SELECT * FROM (VALUES ${rows}) t(i, v)`);
+      const sql = `SELECT i, CAST(${sqlConversion('"v"', decision)} AS ${sqlType(decision)}) AS typed
+        FROM raw ORDER BY i`;
+      for (const row of (await connection.runAndReadAll(sql)).getRowObjects()) {
+        const raw = fitting[Number(row.i)] ?? '';
+        const where = `${decision.type} ${sqlType(decision)} ${JSON.stringify(raw)}`;
+        assert.deepEqual(
+          fromDuck(row.typed, decision),
+          fromJs(convertCell(raw, decision), decision),
+          where,
+        );
+      }
+    });
+  }
+
+  it('is not claimed for padded cells, Lao digits or type errors', () => {
+    for (const values of [
+      [' 12', '3'],
+      ['໑໒', '3'],
+      ['12', 'x', ...Array(20).fill('5')],
+    ]) {
+      const profiler = new ColumnProfiler('n');
+      for (const value of values) profiler.observe(value);
+      assert.equal(decideColumn(profiler, 'n').plain, false, JSON.stringify(values));
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { reportConstraintErrors, type FieldConstraints } from './constraints.js';
@@ -7,7 +7,7 @@ import { UnreadableSource } from './readers/index.js';
 import { RawSpool } from './raw-spool.js';
 import { ReportCollector, type ValidationReport } from './report.js';
 import { locateTable } from './sniff/index.js';
-import type { FixedWidthLayout } from './source.js';
+import type { FixedWidthLayout, InPlaceDialect } from './source.js';
 import {
   tableSchemaFromColumns,
   tableSchemaOf,
@@ -106,19 +106,26 @@ export async function convertFile(
   }
   const profilers = names.map(() => new ColumnProfiler());
   const spoolPath = join(work, 'rows.csv');
-  const spool = new RawSpool(spoolPath, names.length);
+  // A delimited UTF-8 file may be read by DuckDB in place: the rows are then not spooled.
+  let spool = source.inPlace ? undefined : new RawSpool(spoolPath, names.length);
+  let rowCount = 0;
+  let nextLine = table.headerRowNumber + 1;
+  let oneLinePerRow = true;
   try {
     for await (const batch of table.rows) {
       for (const row of batch) {
         const cells = row.cells;
         for (let i = 0; i < profilers.length; i += 1) profilers[i]?.observe(cells[i] ?? '');
+        if (row.rowNumber !== nextLine) oneLinePerRow = false;
+        nextLine = row.rowNumber + 1;
       }
-      await spool.write(batch);
-      onProgress({ rows: spool.rows, bytes: source.bytesRead?.() ?? 0 });
+      rowCount += batch.length;
+      await spool?.write(batch);
+      onProgress({ rows: rowCount, bytes: source.bytesRead?.() ?? 0 });
     }
-    await spool.close();
+    await spool?.close();
   } catch (error) {
-    spool.destroy();
+    spool?.destroy();
     throw error;
   }
   const decisions = names.map((name, i) => {
@@ -131,13 +138,40 @@ export async function convertFile(
     });
     return decision;
   });
-  // The spooled rows are read straight from the file each time: a copy of them as a table
-  // would hold the whole file in DuckDB's memory.
-  const rows = spooledRows(spoolPath, names.length, spool.longestLineBytes);
-  await reportMisfits(duck, rows, names, decisions, report);
-  await duck.run(
-    `copy (${typedRowsSql(rows, names, decisions)}) to ${quoteLiteral(parquetPath)} (format parquet, compression zstd)`,
-  );
+  const inPlace =
+    oneLinePerRow && report.errorCount === 0 && decisions.every(fitsEveryCell)
+      ? source.inPlace?.()
+      : undefined;
+  const copiedInPlace =
+    inPlace !== undefined &&
+    (await copyInPlace(duck, file, inPlace, table.headerRowNumber, rowCount, {
+      names,
+      decisions,
+      parquetPath,
+      work,
+    }));
+  report.decide({
+    topic: 'bulk-read',
+    value: copiedInPlace ? 'in-place' : 'spooled',
+    reason: copiedInPlace
+      ? 'UTF-8 text with one row per line and no problem: DuckDB read the file as it is'
+      : 'the rows were copied to a plain CSV for DuckDB, as read here',
+  });
+  if (!copiedInPlace) {
+    if (!spool) {
+      // The file is not one DuckDB reads as this reader does: spool its rows after all, read
+      // again with a report of their own, since the first read already recorded every problem.
+      spool = new RawSpool(spoolPath, names.length);
+      await spoolAgain(file, fileName, options, spool, names.length);
+    }
+    // The spooled rows are read straight from the file each time: a copy of them as a table
+    // would hold the whole file in DuckDB's memory.
+    const rows = spooledRows(spoolPath, names.length, spool.longestLineBytes);
+    await reportMisfits(duck, rows, names, decisions, report);
+    await duck.run(
+      `copy (${typedRowsSql(rows, names, decisions)}) to ${quoteLiteral(parquetPath)} (format parquet, compression zstd)`,
+    );
+  }
   if (options.constraints)
     await reportConstraintErrors(
       duck,
@@ -148,8 +182,8 @@ export async function convertFile(
     );
   return {
     parquetPath,
-    rowCount: spool.rows,
-    report: report.finish({ rows: spool.rows, fields: names.length }),
+    rowCount,
+    report: report.finish({ rows: rowCount, fields: names.length }),
     tableSchema: withPublisherEdits(tableSchemaOf(names, table.labels, decisions), options),
   };
 }
@@ -188,6 +222,80 @@ async function convertParquet(
     report: report.finish({ rows: rowCount, fields: columns.length }),
     tableSchema: withPublisherEdits(tableSchemaFromColumns(columns), options),
   };
+}
+
+/** A column whose every cell converts (no type errors to list), and that no one forced. */
+function fitsEveryCell(decision: ColumnDecision): boolean {
+  return !decision.overridden && (decision.type === 'text' || decision.counts.misfits === 0);
+}
+
+/**
+ * Converts a delimited UTF-8 file with DuckDB reading it in place, when the JavaScript read found
+ * one row per line, no problem at all and no cell that misfits its type: DuckDB then reads the
+ * same cells, in strict mode and in parallel, and the spool is not needed. Its row count must
+ * match, or the file is read the slow way after all (false). The row numbers are added from the
+ * Parquet file's own row order, which the copy keeps.
+ */
+async function copyInPlace(
+  duck: DuckDBConnection,
+  file: string,
+  dialect: InPlaceDialect,
+  headerLine: number,
+  rowCount: number,
+  table: { names: string[]; decisions: ColumnDecision[]; parquetPath: string; work: string },
+): Promise<boolean> {
+  const { names, decisions, parquetPath, work } = table;
+  const columns = names.map((_, i) => `'${rawColumn(i)}': 'VARCHAR'`);
+  const csv = `read_csv(${quoteLiteral(file)},
+    header = true, skip = ${headerLine - 1}, delim = ${quoteLiteral(dialect.delimiter)},
+    quote = ${quoteLiteral(dialect.quote)}, escape = ${quoteLiteral(dialect.quote)},
+    auto_detect = false, strict_mode = true,
+    max_line_size = ${2 * 1024 * 1024}, buffer_size = ${16 * 1024 * 1024},
+    columns = {${columns.join(', ')}})`;
+  const typed = names.map(
+    (name, i) =>
+      `cast(${sqlConversion(quoteIdentifier(rawColumn(i)), decisions[i]!)} as ${sqlType(decisions[i]!)}) as ${quoteIdentifier(name)}`,
+  );
+  const unnumbered = join(work, 'unnumbered.parquet');
+  try {
+    const copied = await duck.runAndReadAll(
+      `copy (select ${typed.join(', ')} from ${csv}) to ${quoteLiteral(unnumbered)} (format parquet, compression zstd)`,
+    );
+    if (Number(copied.getRows()[0]?.[0]) !== rowCount) return false;
+  } catch {
+    // DuckDB's strict reader met something the lenient one let through.
+    return false;
+  }
+  await duck.run(
+    `copy (select cast(file_row_number + ${headerLine + 1} as BIGINT) as ${rowColumn},
+       * exclude (file_row_number)
+     from read_parquet(${quoteLiteral(unnumbered)}, file_row_number = true))
+     to ${quoteLiteral(parquetPath)} (format parquet, compression zstd)`,
+  );
+  await rm(unnumbered, { force: true });
+  return true;
+}
+
+/** Reads the file once more only to spool its located rows. */
+async function spoolAgain(
+  file: string,
+  fileName: string | null,
+  options: IngestOptions,
+  spool: RawSpool,
+  width: number,
+): Promise<void> {
+  const report = new ReportCollector();
+  const source = await openReader(file, fileName, options, report);
+  if (source === 'parquet') throw new Error('a Parquet file is never spooled');
+  const table = await locateTable(source.rows(report), report, { shortRowsAreErrors: true });
+  if (table.names.length !== width) throw new Error('the second read found another table');
+  try {
+    for await (const batch of table.rows) await spool.write(batch);
+    await spool.close();
+  } catch (error) {
+    spool.destroy();
+    throw error;
+  }
 }
 
 function rawColumn(index: number): string {

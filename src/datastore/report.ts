@@ -80,6 +80,13 @@ export class ReportCollector {
     this.#decisions.push(decision);
   }
 
+  /** Problems recorded so far, of every code. */
+  get errorCount(): number {
+    let count = 0;
+    for (const n of this.#totals.values()) count += n;
+    return count;
+  }
+
   finish(stats: { rows: number; fields: number }): ValidationReport {
     const totals = Object.fromEntries(this.#totals) as Partial<Record<ReportCode, number>>;
     const errors = [...this.#totals.values()].reduce((sum, n) => sum + n, 0);

@@ -40,4 +40,17 @@ export interface TableSource {
   rows(report: ReportCollector): AsyncIterable<SourceRow[]>;
   /** Bytes of the file read so far, for progress; absent when the reader cannot tell. */
   bytesRead?(): number;
+  /**
+   * How DuckDB can read the same file in place, for a delimited UTF-8 file whose last full read
+   * met nothing DuckDB reads differently (NUL bytes, lone CR or mixed line breaks); undefined
+   * otherwise. Asked after `rows()` has run to the end.
+   */
+  inPlace?(): InPlaceDialect | undefined;
+}
+
+/** The dialect of a delimited file as DuckDB's `read_csv` takes it. */
+export interface InPlaceDialect {
+  delimiter: string;
+  /** `''` when the file uses no quoting. */
+  quote: string;
 }

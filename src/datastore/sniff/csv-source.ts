@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
 import { readHead } from '../read-head.js';
 import type { ReportCollector } from '../report.js';
-import type { ReadOptions, SourceRow, TableSource } from '../source.js';
+import type { InPlaceDialect, ReadOptions, SourceRow, TableSource } from '../source.js';
 import { ChunkDecoder } from './decode.js';
 import { DelimitedParser } from './delimited-parser.js';
 import { detectDialect } from './dialect.js';
@@ -29,17 +29,45 @@ export async function openDelimitedText(file: string, options: ReadOptions): Pro
     throw new Error(`unknown encoding ${sniffed.encoding}`);
   }
   const dialect = detectDialect(iconv.decode(head, sniffed.encoding).replace(/\r\n?/g, '\n'));
-  // Shared by every rows() call: progress is about the read under way.
-  const progress = { bytes: 0 };
+  // Shared by every rows() call: it is about the read under way (or the last one).
+  const progress: ReadState = { bytes: 0, complete: false };
   return {
     format: 'csv',
     sheets: [],
     rows: (report) => {
       progress.bytes = 0;
+      progress.complete = false;
       return readRows(file, head.length, sniffed, dialect, report, progress);
     },
     bytesRead: () => progress.bytes,
+    inPlace: () => inPlaceDialect(sniffed.encoding, dialect, progress),
   };
+}
+
+interface ReadState {
+  bytes: number;
+  /** The read reached the end of the file. */
+  complete: boolean;
+  decoder?: ChunkDecoder;
+}
+
+const utf8Names = new Set(['utf-8', 'utf8']);
+
+/**
+ * DuckDB reads UTF-8 with one kind of line break, as this parser does; NUL bytes (removed here)
+ * and lone CRs (line breaks here) it would read otherwise.
+ */
+function inPlaceDialect(
+  encoding: string,
+  dialect: { delimiter: string; quote: string },
+  state: ReadState,
+): InPlaceDialect | undefined {
+  const decoder = state.decoder;
+  if (!state.complete || !decoder || !utf8Names.has(encoding.toLowerCase())) return undefined;
+  const { crlf, lf, cr } = decoder.lineEndings;
+  if (decoder.nulCount > 0 || cr > 0 || (crlf > 0 && lf > 0)) return undefined;
+  // DuckDB finds the line break itself (told `new_line`, it misreads skipped lines).
+  return { delimiter: dialect.delimiter, quote: dialect.quote };
 }
 
 async function* readRows(
@@ -48,7 +76,7 @@ async function* readRows(
   encoding: { encoding: string; reason: string },
   dialect: { delimiter: string; quote: string; reason: string },
   report: ReportCollector,
-  progress: { bytes: number },
+  progress: ReadState,
 ): AsyncIterable<SourceRow[]> {
   if (size === 0) {
     report.error({ code: 'source-error', message: 'the file is empty' });
@@ -59,6 +87,7 @@ async function* readRows(
   report.decide({ topic: 'quote', value: dialect.quote, reason: dialect.reason });
   const parser = new DelimitedParser(dialect, (problem) => report.error(problem));
   const decoder = new ChunkDecoder(encoding.encoding, report);
+  progress.decoder = decoder;
   const stream = createReadStream(file, { highWaterMark: headBytes });
   const bytes = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let ended = false;
@@ -101,6 +130,7 @@ async function* readRows(
       if (parser.stopped) break;
       current = following;
     }
+    progress.complete = current === undefined;
     if (batch.length > 0) yield batch;
   } finally {
     stream.destroy();

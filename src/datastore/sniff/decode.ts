@@ -60,6 +60,16 @@ export class ChunkDecoder {
     this.#report = report;
   }
 
+  /** NUL characters removed so far. */
+  get nulCount(): number {
+    return this.#nul;
+  }
+
+  /** Line endings counted so far. */
+  get lineEndings(): Readonly<LineEndings> {
+    return this.#endings;
+  }
+
   write(bytes: Buffer): string {
     return this.#clean(this.#decoder.write(bytes));
   }

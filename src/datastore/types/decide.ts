@@ -340,5 +340,12 @@ export function decideColumn(
   requested?: TypeOverride,
 ): ColumnDecision {
   const profile = profiler.profile(name);
-  return requested === undefined ? decide(profile) : decideWithOverride(profile, requested);
+  const decision =
+    requested === undefined ? decide(profile) : decideWithOverride(profile, requested);
+  decision.plain =
+    !decision.overridden &&
+    decision.counts.misfits === 0 &&
+    profile.padded === 0 &&
+    profile.laoDigits === 0;
+  return decision;
 }

@@ -49,6 +49,11 @@ export interface ColumnDecision {
   counts: { cells: number; nulls: number; misfits: number };
   /** True when the publisher forced the type. */
   overridden: boolean;
+  /**
+   * Every cell converts and none has surrounding blanks or Lao digits: the conversion can skip
+   * the checks that guard against them.
+   */
+  plain?: boolean;
 }
 
 /** What a publisher may force; `format` is `decimal-dot`, `decimal-comma`, `dmy` or `mdy`. */

@@ -87,6 +87,10 @@ export interface ColumnProfile {
   nulls: number;
   /** Cells that are not null markers. */
   values: number;
+  /** Cells with blanks around them (null markers included). */
+  padded: number;
+  /** Values written with Lao digits; counting stops at the first. */
+  laoDigits: number;
   /** First few values, for reasons. */
   examples: string[];
   number: NumberTally;
@@ -126,6 +130,14 @@ export function headerSaysFlag(name: string): boolean {
   );
 }
 
+function hasLaoDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i += 1) {
+    const code = s.charCodeAt(i);
+    if (code >= 0x0ed0 && code <= 0x0ed9) return true;
+  }
+  return false;
+}
+
 const booleanWords = new Set([...trueWords, ...falseWords, '1', '0']);
 
 const datetimeRegex = new RegExp(datetimePattern);
@@ -153,6 +165,8 @@ export class ColumnProfiler {
       cells: 0,
       nulls: 0,
       values: 0,
+      padded: 0,
+      laoDigits: 0,
       examples: [],
       number: {
         ...tally(),
@@ -179,11 +193,13 @@ export class ColumnProfiler {
     const p = this.#profile;
     p.cells += 1;
     const s = trimCell(value);
+    if (s !== value) p.padded += 1;
     if (isNullMarker(s)) {
       p.nulls += 1;
       return;
     }
     p.values += 1;
+    if (p.laoDigits === 0 && hasLaoDigit(s)) p.laoDigits = 1;
     if (p.examples.length < exampleLimit) p.examples.push(s);
     const first = s.charCodeAt(0);
     const startsWithDigit = digitValue(first) >= 0;
