@@ -40,7 +40,7 @@ export function build() {
   });
   if (result.status !== 0) throw new Error('TypeScript compilation failed (see above)');
   // tsc copies no assets: migrations and page assets travel beside the compiled modules.
-  for (const dir of ['db/migrations', 'web/i18n', 'web/assets']) {
+  for (const dir of ['db/migrations', 'web/i18n', 'web/assets', 'lao/reference']) {
     const from = join(root, 'src', dir);
     if (existsSync(from)) cpSync(from, join(root, 'dist', dir), { recursive: true });
   }

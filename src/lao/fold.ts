@@ -3,8 +3,13 @@
  * the several spellings people type for one word meet. Never shown, never stored as the text.
  */
 
-const invisible = /[\u200B-\u200D\u2060\uFEFF\u00AD]/g;
-const tone = '\u0EC8-\u0ECB';
+// Zero-width space/joiners, direction marks and embeddings, word joiner and invisible
+// operators, BOM, soft hyphen: pasted in from Word and web pages, never typed on purpose.
+const invisible = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF\u00AD]/g;
+// ໍ + າ typed apart (often with the tone between them, sometimes twice) is the vowel ຳ, and
+// the tone goes before ຳ whichever side it was typed on.
+const splitAm = /\u0ECD([\u0EC8-\u0ECB]*)\u0EB2/g;
+const toneAfterAm = /\u0EB3([\u0EC8-\u0ECB]+)/g;
 
 // Rank of each combining mark in the order Unicode's Lao charts write them: subscript lo,
 // vowels above/below, tone marks, then the cancellation mark. NFC alone leaves most of these
@@ -27,9 +32,8 @@ export function foldLao(text: string): string {
     text
       .normalize('NFC')
       .replace(invisible, '')
-      // ໍ + າ typed apart (often with the tone between them) is the vowel ຳ.
-      .replace(new RegExp(`\u0ECD([${tone}]?)\u0EB2`, 'g'), '$1\u0EB3')
-      .replace(new RegExp(`\u0EB3([${tone}])`, 'g'), '$1\u0EB3')
+      .replace(splitAm, '$1\u0EB3')
+      .replace(toneAfterAm, '$1\u0EB3')
       .replace(/\u0EAB\u0E99/g, '\u0EDC')
       .replace(/\u0EAB\u0EA1/g, '\u0EDD')
       .replace(/\u0EAB\u0EA5/g, '\u0EAB\u0EBC'),
@@ -43,4 +47,37 @@ function orderMarks(text: string): string {
   return text.replace(/[\u0EB1\u0EB4-\u0EBC\u0EC8-\u0ECD]{2,}/g, (marks) =>
     [...marks].sort((a, b) => (markRank.get(a) ?? 1) - (markRank.get(b) ?? 1)).join(''),
   );
+}
+
+const latinLetters: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ð: 'd',
+  ł: 'l',
+  ı: 'i',
+  þ: 'th',
+};
+
+/**
+ * The folded form search indexes and compares: {@link foldLao} plus Latin accents removed, so
+ * that "Phôngsali", "Savannakhét" and "Électricité" meet their plain spellings.
+ *
+ * ```ts
+ * foldSearchText('Xékong ໜອງ') === 'xekong ໜອງ';
+ * ```
+ */
+export function foldSearchText(text: string): string {
+  const folded = foldLao(text);
+  // Lao has no canonical decompositions, so NFD here only takes the accents off Latin letters.
+  // Ranges of single code points (accented letters, combining accents), never combined pairs.
+  // eslint-disable-next-line no-misleading-character-class
+  if (!/[\u00C0-\u02AF\u1E00-\u1EFF\u0300-\u036F]/.test(folded)) return folded;
+  return folded
+    .normalize('NFD')
+    .replace(/[\u0300-\u036F]/g, '')
+    .replace(/[ßæœøđðłıþ]/g, (letter) => latinLetters[letter] ?? letter)
+    .normalize('NFC');
 }

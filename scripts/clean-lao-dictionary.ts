@@ -1,0 +1,187 @@
+// Cleans the Lao–English dictionary into the compact term table search ships with:
+//
+//   npx tsx scripts/clean-lao-dictionary.ts [input.csv] [output.tsv]
+//
+// Input defaults to demo/lao-eng-dictionary.csv (the LaoNLP file, a copy of
+// ../shared/data/lao/lao-eng-dictionary.csv); output to src/lao/reference/lao-eng-terms.tsv.
+// Run it again whenever the folding rules (src/lao/fold.ts), the tokenizer, the stop-words, the
+// English stemmer (src/lao/stem.ts) or Node's ICU change, since the table stores their output;
+// test/lao-dictionary.test.ts fails until it is.
+//
+// What it does to the 51,257 rows:
+// - drops the repeated header rows ("4188,LaoWord,English,Pronunciation,Type");
+// - splits headwords listing alternatives ("ກິນນົມ,ດູດນົມ"), drops parenthesised notes
+//   ("ຂັດຂີນ(ຂຸນ)"), joins pattern entries ("ເກັບ...ໄວ້" → ເກັບໄວ້);
+// - repairs keys typed with the Latin layout active, which the Lao keyboard puts on the same
+//   key (' → ງ, j → ່, t → ະ, …: "ກ້າສjຽງ" → ກ້າສ່ຽງ) and drops any headword still holding a
+//   character that is not Lao;
+// - folds and tokenizes headwords exactly as search does (DESIGN §6, so ຫນ/ໜ and ຫລ/ຫຼ spellings
+//   merge), drops a leading ການ/ຄວາມ (stop-words to search: ການທ່ອງທ່ຽວ is filed under ທ່ອງທ່ຽວ)
+//   and keeps those of at most two words, written as the words separated by a space
+//   (ສິນຄ້າອອກ → "ສິນຄ້າ ອອກ", export), because search sees words, never the compound;
+// - splits English glosses at ; , / into senses, drops parenthesised notes, stop-words and
+//   filler ("a type of …"), stems the rest like tokenize() does, keeps senses of at most three
+//   words, one-word senses first, at most four senses per headword;
+// - counts in how many headwords each word occurs, which ranks everyday words (ນ້ຳ, water) above
+//   literary synonyms (ແສ) when English is translated to Lao.
+import { readFileSync, writeFileSync } from 'node:fs';
+import Papa from 'papaparse';
+import { foldLao, isStopWord, tokenize } from '../src/lao/index.js';
+
+const root = new URL('../', import.meta.url);
+const input = process.argv[2] ?? new URL('demo/lao-eng-dictionary.csv', root).pathname;
+const output = process.argv[3] ?? new URL('src/lao/reference/lao-eng-terms.tsv', root).pathname;
+
+const maxSenses = 4;
+const maxWordsPerSense = 3;
+const maxWordsPerHeadword = 2;
+const nominalizers = new Set(['ການ', 'ຄວາມ']);
+
+// The unshifted letter keys of the standard Lao keyboard.
+const laoKeyboard: Record<string, string> = {
+  q: 'ົ',
+  w: 'ໄ',
+  e: 'ຳ',
+  r: 'ພ',
+  t: 'ະ',
+  y: 'ິ',
+  u: 'ີ',
+  i: 'ຮ',
+  o: 'ນ',
+  p: 'ຍ',
+  a: 'ັ',
+  s: 'ຫ',
+  d: 'ກ',
+  f: 'ດ',
+  g: 'ເ',
+  h: '້',
+  j: '່',
+  k: 'າ',
+  l: 'ສ',
+  "'": 'ງ',
+  z: 'ຜ',
+  x: 'ປ',
+  c: 'ແ',
+  v: 'ອ',
+  b: 'ຶ',
+  n: 'ື',
+  m: 'ທ',
+};
+
+// Words glosses use to describe rather than translate ("a type of grapefruit").
+const filler = new Set(
+  [
+    'type',
+    'kind',
+    'sort',
+    'something',
+    'someone',
+    'somebody',
+    'oneself',
+    'etc',
+    'abbr',
+    'sth',
+    'sb',
+  ].flatMap(tokenize),
+);
+
+interface Sense {
+  stems: string[];
+  order: number;
+}
+
+const stats = { rows: 0, headerRows: 0, repaired: 0, dropped: 0, tooLong: 0 };
+const senses = new Map<string, Sense[]>();
+const { data } = Papa.parse<string[]>(readFileSync(input, 'utf8'), { skipEmptyLines: true });
+
+for (const [order, [id, headword = '', english = '']] of data.entries()) {
+  stats.rows += 1;
+  // The file repeats its header 23 times, with a number in the ID column and small variations.
+  if (!/^\d+$/.test(id?.trim() ?? '') || /^lao(word)?$/i.test(headword.trim())) {
+    stats.headerRows += 1;
+    continue;
+  }
+  const glossSenses = parseEnglish(english);
+  if (glossSenses.length === 0) continue;
+  for (const lao of parseHeadword(headword)) {
+    const list = senses.get(lao) ?? [];
+    for (const stems of glossSenses) {
+      if (!list.some((s) => s.stems.join(' ') === stems.join(' '))) list.push({ stems, order });
+    }
+    senses.set(lao, list);
+  }
+}
+
+// How many headwords use a word as one of their words: ນ້ຳ is in 545, ແສ (water, literary) in 3.
+// The dictionary has no frequencies; this is the best sign it gives of an everyday word.
+const uses = new Map<string, number>();
+for (const headword of new Set(data.map((row) => foldLao(row[1] ?? '')))) {
+  for (const word of new Set(tokenize(headword))) uses.set(word, (uses.get(word) ?? 0) + 1);
+}
+
+const lines: string[] = [];
+for (const [lao, list] of [...senses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const kept = list
+    .sort((a, b) => a.stems.length - b.stems.length || a.order - b.order)
+    .slice(0, maxSenses)
+    .map((s) => s.stems.join(' '));
+  lines.push(`${lao}\t${uses.get(lao) ?? 1}\t${kept.join('|')}`);
+}
+
+const header = [
+  '# Lao–English search terms cleaned from lao-eng-dictionary.csv, © 2015 The E-Government',
+  '# Center, Ministry of Posts and Telecommunications of Laos, MIT licence: see',
+  '# LICENSE-lao-eng-dictionary.txt. Generated by scripts/clean-lao-dictionary.ts; do not edit.',
+  '# Each line, tab-separated: a Lao word, folded (or two, separated by a space); in how many',
+  '# headwords it occurs as a word; its senses separated by |, most useful first, each sense',
+  '# being English stems separated by spaces.',
+];
+writeFileSync(output, [...header, ...lines].join('\n') + '\n');
+process.stdout.write(
+  `${stats.rows} rows, ${stats.headerRows} header rows dropped, ` +
+    `${stats.repaired} headwords repaired, ${stats.dropped} dropped as not Lao, ` +
+    `${stats.tooLong} longer than ${maxWordsPerHeadword} words; ` +
+    `${lines.length} terms written to ${output}\n`,
+);
+
+function parseHeadword(headword: string): string[] {
+  const terms: string[] = [];
+  for (const alternative of headword.split(',')) {
+    let text = alternative
+      .replace(/\([^)]*\)?/g, '')
+      .replace(/\.{2,}|…/g, '')
+      .replace(/[?!]/g, '')
+      .trim();
+    if (text === '') continue;
+    if (/[a-z']/i.test(text) && /[\u0E80-\u0EFF]/.test(text)) {
+      text = text.replace(/[a-z']/gi, (key) => laoKeyboard[key.toLowerCase()] ?? key);
+      stats.repaired += 1;
+    }
+    const folded = foldLao(text);
+    if (!/^[\u0E80-\u0EFF]+$/.test(folded)) {
+      stats.dropped += 1;
+      continue;
+    }
+    const words = tokenize(folded);
+    // ການ and ຄວາມ make nouns of verbs (ການທ່ອງທ່ຽວ, tourism, of ທ່ອງທ່ຽວ, to travel): search
+    // drops them as stop-words, so the sense belongs to the word they precede.
+    if (words.length > 1 && nominalizers.has(words[0] as string)) words.shift();
+    if (words.length > maxWordsPerHeadword) {
+      stats.tooLong += 1;
+      continue;
+    }
+    terms.push(words.join(' '));
+  }
+  return terms;
+}
+
+function parseEnglish(english: string): string[][] {
+  const result: string[][] = [];
+  for (const sense of english.replace(/\([^)]*\)?/g, ' ').split(/[;,/]/)) {
+    const stems = tokenize(sense).filter(
+      (stem) => /^[a-z][a-z0-9]*$/.test(stem) && !isStopWord(stem) && !filler.has(stem),
+    );
+    if (stems.length > 0 && stems.length <= maxWordsPerSense) result.push(stems);
+  }
+  return result;
+}
