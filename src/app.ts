@@ -31,6 +31,7 @@ import {
   type TableStore,
 } from './datastore/index.js';
 import type { JobQueue } from './jobs/index.js';
+import { searchRoutes } from './search/index.js';
 
 export interface AppDependencies {
   config: Config;
@@ -150,6 +151,7 @@ export async function buildApp({
     datastore,
     actorOf: createActorLoader(database.db),
   });
+  await http.register(searchRoutes, { prefix: '/api/v1', db: database.db });
   await http.register(webRoutes, { accounts, csrf, cookies });
 
   return { http, accounts, catalog, blobs, jobs, tables, datastore, servedTables };

@@ -17,6 +17,14 @@ export type { OrganizationService } from './organizations/service.js';
 export type { DatasetService, DatasetView } from './datasets/service.js';
 export type { ResourceService, FileStoredHook } from './resources/service.js';
 export { insertLicence as addLicence } from './vocabularies/queries.js';
+// The catalog's visibility rule as SQL over rows aliased `d`, for search to apply as is.
+export {
+  insiderCondition,
+  visibleCondition,
+  type Viewer,
+  type StoredRevision,
+} from './datasets/queries.js';
+export { isSysadmin } from './policy.js';
 
 /** The catalog's services, for the API routes and for whatever else writes (demo seeding, CLI). */
 export function createCatalog(

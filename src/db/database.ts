@@ -1,4 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import { join } from 'node:path';
 import v8 from 'node:v8';
@@ -149,6 +150,8 @@ async function openPGlite(dataDir: string | undefined, optimize = false): Promis
   try {
     pglite = await PGlite.create(dataDir === undefined ? undefined : join(dataDir, 'pg'), {
       parsers: { [INT8]: parseInt8, [DATE]: parseDate },
+      // Search matches substrings and typos by trigrams (migration 0006).
+      extensions: { pg_trgm },
       startParams: [...PGlite.defaultStartParams, ...pgliteMemorySettings],
     });
   } catch (error) {

@@ -160,11 +160,11 @@ export interface DatasetFilter {
 }
 
 /** Seen by the viewer: their organizations' datasets, and everyone's published public ones. */
-function visibleCondition(insider: Expression<SqlBool>): Expression<SqlBool> {
+export function visibleCondition(insider: Expression<SqlBool>): Expression<SqlBool> {
   return sql<SqlBool>`(${insider} OR (d.state <> 'archived' AND d.published_access_level = 'public'))`;
 }
 
-function insiderCondition(viewer: Viewer): Expression<SqlBool> {
+export function insiderCondition(viewer: Viewer): Expression<SqlBool> {
   if (viewer.sysadmin) return sql<SqlBool>`true`;
   if (viewer.organizationIds.length === 0) return sql<SqlBool>`false`;
   return sql<SqlBool>`d.organization_id IN (${sql.join(viewer.organizationIds)})`;

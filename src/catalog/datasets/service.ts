@@ -8,6 +8,7 @@ import { authorize, authorizeHidden, can, isSysadmin, type Actor } from '../poli
 import { applyMetadata, emptyMetadata, missingForReview, type MetadataInput } from './metadata.js';
 import { listWorkingResources, snapshotOf } from '../resources/queries.js';
 import * as q from './queries.js';
+import { reindexDataset } from '../../search/index.js';
 import {
   assertEditable,
   checkedSlug,
@@ -163,6 +164,7 @@ export function createDatasetService(
         changes.current_revision = number;
       }
       const updated = await q.updateDataset(tx, row.id, changes);
+      await reindexDataset(tx, row.id);
       await audit(tx, context, updated, result.action, result.diff);
       return view(tx, context.actor, updated);
     });
@@ -233,13 +235,17 @@ export function createDatasetService(
           created_at: time,
         });
         await audit(tx, context, row, 'created', diffObjects({}, { slug: row.slug, ...metadata }));
-        if (!input.publish) return view(tx, context.actor, row);
+        if (!input.publish) {
+          await reindexDataset(tx, row.id);
+          return view(tx, context.actor, row);
+        }
         const published = await q.updateDataset(tx, row.id, {
           ...publishedFacets(metadata),
           state: 'published',
           published_revision: 1,
           published_at: time,
         });
+        await reindexDataset(tx, row.id);
         await audit(tx, context, published, 'approved', {
           state: { from: 'draft', to: 'published' },
           published_revision: { from: null, to: 1 },

@@ -8,6 +8,7 @@ import { slugFromTitle } from '../../lib/slug.js';
 import { authorize, can, type Actor } from '../policy.js';
 import { cleanTranslatable, requireTranslatable, type Translatable } from '../translatable.js';
 import * as q from './queries.js';
+import { reindexOrganization } from '../../search/index.js';
 
 type TextIn = { lo?: string | null | undefined; en?: string | null | undefined };
 
@@ -140,6 +141,8 @@ export function createOrganizationService(db: Kysely<Schema>) {
         if (!row) throw new PreconditionFailed();
         const diff = diffObjects(auditable(current), auditable(row));
         if (Object.keys(diff).length > 0) await audit(tx, context, row.id, 'updated', diff);
+        // Its names and slug are in every one of its datasets' search documents.
+        if (diff.title_lo || diff.title_en || diff.slug) await reindexOrganization(tx, row.id);
         return get(tx, row.id);
       });
     },

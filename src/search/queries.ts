@@ -1,0 +1,310 @@
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { insiderCondition, visibleCondition, type Viewer } from '../catalog/index.js';
+import type { Schema } from '../db/index.js';
+
+type Db = Kysely<Schema>;
+
+/** Filters, all optional; several values of one filter mean any of them. */
+export interface SearchFilter {
+  organizationIds?: string[] | undefined;
+  themes?: string[] | undefined;
+  keywords?: string[] | undefined;
+  formats?: string[] | undefined;
+  licenses?: string[] | undefined;
+  provinces?: string[] | undefined;
+  accessLevels?: string[] | undefined;
+  languages?: string[] | undefined;
+  modifiedSince?: Date | undefined;
+  modifiedUntil?: Date | undefined;
+}
+
+export type SortKey = 'relevance' | 'newest' | 'updated' | 'title_lo' | 'title_en';
+
+/** How the text of the query is matched: index terms, or trigram similarity to the folded text. */
+export type TextMatch =
+  | { kind: 'all' }
+  | { kind: 'terms'; full: string; direct: string }
+  | { kind: 'similar'; folded: string };
+
+export interface SearchSpec {
+  viewer: Viewer;
+  filter: SearchFilter;
+  match: TextMatch;
+}
+
+/**
+ * What the viewer may see, by the catalog's own rule (datasets/queries.ts) over the document's
+ * copy of the dataset row, and of each dataset the revision they are shown: the working copy
+ * for insiders, the published one for everyone else, as in the dataset list.
+ */
+function visibility(viewer: Viewer): Expression<SqlBool>[] {
+  const insider = insiderCondition(viewer);
+  return [
+    visibleCondition(insider),
+    sql<SqlBool>`(CASE WHEN ${insider} THEN d.is_current ELSE d.is_published END)`,
+  ];
+}
+
+const anyOf = (values: readonly string[]) => sql`ARRAY[${sql.join(values)}]::text[]`;
+
+function conditions({ viewer, filter, match }: SearchSpec): RawBuilder<SqlBool> {
+  const all = visibility(viewer);
+  const f = filter;
+  if (f.organizationIds?.length)
+    all.push(sql<SqlBool>`d.organization_id IN (${sql.join(f.organizationIds)})`);
+  if (f.themes?.length) all.push(sql<SqlBool>`d.themes && ${anyOf(f.themes)}`);
+  if (f.keywords?.length) all.push(sql<SqlBool>`d.keywords && ${anyOf(f.keywords)}`);
+  if (f.formats?.length) all.push(sql<SqlBool>`d.formats && ${anyOf(f.formats)}`);
+  if (f.licenses?.length) all.push(sql<SqlBool>`d.license IN (${sql.join(f.licenses)})`);
+  if (f.provinces?.length) all.push(sql<SqlBool>`d.provinces && ${anyOf(f.provinces)}`);
+  if (f.accessLevels?.length)
+    all.push(sql<SqlBool>`d.access_level IN (${sql.join(f.accessLevels)})`);
+  if (f.languages?.length) all.push(sql<SqlBool>`d.languages && ${anyOf(f.languages)}`);
+  if (f.modifiedSince) all.push(sql<SqlBool>`d.modified_at >= ${f.modifiedSince}`);
+  if (f.modifiedUntil) all.push(sql<SqlBool>`d.modified_at <= ${f.modifiedUntil}`);
+  if (match.kind === 'terms') all.push(sql<SqlBool>`d.document @@ ${match.full}::tsquery`);
+  if (match.kind === 'similar') all.push(sql<SqlBool>`${match.folded} <% d.trigram_text`);
+  return sql<SqlBool>`${sql.join(all, sql` AND `)}`;
+}
+
+// Title words count most, then keywords, organization and places, then the rest ({D,C,B,A}).
+const weights = sql`'{0.05,0.2,0.5,1.0}'::float4[]`;
+
+function scoreOf(match: TextMatch): RawBuilder<number> {
+  if (match.kind === 'terms')
+    return sql<number>`ts_rank_cd(${weights}, d.document, ${match.full}::tsquery) * (0.8 + 0.2 * d.quality)`;
+  if (match.kind === 'similar')
+    return sql<number>`word_similarity(${match.folded}, d.trigram_text) * (0.8 + 0.2 * d.quality)`;
+  return sql<number>`d.quality`;
+}
+
+export interface FoundRow {
+  dataset_id: string;
+  revision: number;
+  is_current: boolean;
+  state: string;
+  slug: string;
+  title_lo: string | null;
+  title_en: string | null;
+  description_lo: string | null;
+  description_en: string | null;
+  organization_slug: string;
+  organization_title_lo: string | null;
+  organization_title_en: string | null;
+  themes: string[];
+  keywords: string[];
+  formats: string[];
+  license: string | null;
+  provinces: string[];
+  access_level: string;
+  languages: string[];
+  created_at: Date;
+  modified_at: Date;
+  score: number;
+  /** Matched by the words as typed, not only through a translation. */
+  direct: boolean;
+  /** The viewer sees the working copy (and its state) of this one. */
+  insider: boolean;
+}
+
+/** One page of matches in the asked order. */
+export async function findDocuments(
+  db: Db,
+  spec: SearchSpec,
+  page: { sort: SortKey; limit: number; offset: number },
+): Promise<FoundRow[]> {
+  const { match } = spec;
+  const direct =
+    match.kind === 'terms'
+      ? sql<boolean>`d.document @@ ${match.direct}::tsquery`
+      : sql<boolean>`true`;
+  const order = {
+    // Direct matches first, then those found through a translation (issue 7: ranked below).
+    relevance:
+      match.kind === 'terms'
+        ? sql`direct DESC, score DESC, d.modified_at DESC`
+        : sql`score DESC, d.modified_at DESC`,
+    newest: sql`d.created_at DESC`,
+    updated: sql`d.modified_at DESC`,
+    title_lo: sql`d.title_sort_lo COLLATE "C"`,
+    title_en: sql`d.title_sort_en COLLATE "C"`,
+  }[page.sort];
+  const { rows } = await sql<FoundRow>`
+    SELECT d.dataset_id, d.revision, d.is_current, d.state, d.slug, d.title_lo, d.title_en,
+      d.description_lo, d.description_en, d.organization_slug, d.organization_title_lo,
+      d.organization_title_en, d.themes, d.keywords, d.formats, d.license, d.provinces,
+      d.access_level, d.languages, d.created_at, d.modified_at,
+      ${scoreOf(match)} AS score, ${direct} AS direct,
+      ${insiderCondition(spec.viewer)} AS insider
+    FROM search_documents d
+    WHERE ${conditions(spec)}
+    ORDER BY ${order}, d.dataset_id
+    LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
+  return rows;
+}
+
+export type FacetName =
+  | 'organization'
+  | 'theme'
+  | 'keyword'
+  | 'format'
+  | 'license'
+  | 'province'
+  | 'access_level'
+  | 'language';
+
+export interface FacetCount {
+  facet: FacetName | 'total';
+  value: string | null;
+  count: number;
+  label_lo: string | null;
+  label_en: string | null;
+}
+
+/** The total and, for each facet, its most frequent values among all matches (not one page). */
+export async function countFacets(db: Db, spec: SearchSpec, top: number): Promise<FacetCount[]> {
+  const unnested = (facet: FacetName, column: string) => sql`
+    (SELECT ${sql.lit(facet)}::text AS facet, v AS value, count(*)::int AS count,
+       NULL::text AS label_lo, NULL::text AS label_en
+     FROM m, unnest(m.${sql.ref(column)}) AS v GROUP BY v ORDER BY 3 DESC, 2 LIMIT ${top})`;
+  const single = (facet: FacetName, column: string) => sql`
+    (SELECT ${sql.lit(facet)}::text AS facet, m.${sql.ref(column)} AS value, count(*)::int AS count,
+       NULL::text AS label_lo, NULL::text AS label_en
+     FROM m WHERE m.${sql.ref(column)} IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${top})`;
+  const { rows } = await sql<FacetCount>`
+    WITH m AS MATERIALIZED (
+      SELECT d.organization_slug, d.organization_title_lo, d.organization_title_en, d.themes,
+        d.keywords, d.formats, d.license, d.provinces, d.access_level, d.languages
+      FROM search_documents d WHERE ${conditions(spec)})
+    SELECT 'total'::text AS facet, NULL::text AS value, count(*)::int AS count,
+      NULL::text AS label_lo, NULL::text AS label_en FROM m
+    UNION ALL
+    (SELECT 'organization', m.organization_slug, count(*)::int,
+       min(m.organization_title_lo), min(m.organization_title_en)
+     FROM m GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT ${top})
+    UNION ALL ${unnested('theme', 'themes')}
+    UNION ALL ${unnested('keyword', 'keywords')}
+    UNION ALL ${unnested('format', 'formats')}
+    UNION ALL ${single('license', 'license')}
+    UNION ALL ${unnested('province', 'provinces')}
+    UNION ALL ${single('access_level', 'access_level')}
+    UNION ALL ${unnested('language', 'languages')}`.execute(db);
+  return rows;
+}
+
+/**
+ * Runs `work` with pg_trgm's word-similarity threshold lowered for this transaction only: the
+ * default (0.6) misses a typo in a short Lao word.
+ */
+export function withSimilarityThreshold<T>(
+  db: Db,
+  threshold: number,
+  work: (tx: Db) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT set_config('pg_trgm.word_similarity_threshold', ${String(threshold)}, true)`.execute(
+      tx,
+    );
+    return work(tx);
+  });
+}
+
+export interface TitleSuggestion {
+  slug: string;
+  title_lo: string | null;
+  title_en: string | null;
+}
+
+/** Visible datasets whose folded title starts with `prefix` (byte order: an index range). */
+export async function titlesStartingWith(
+  db: Db,
+  viewer: Viewer,
+  prefix: string,
+  limit: number,
+): Promise<TitleSuggestion[]> {
+  const upper = `${prefix}\u{10FFFF}`;
+  const where = sql.join(visibility(viewer), sql` AND `);
+  const { rows } = await sql<TitleSuggestion>`
+    (SELECT d.slug, d.title_lo, d.title_en, d.title_prefix_lo COLLATE "C" AS key FROM search_documents d
+     WHERE d.title_prefix_lo COLLATE "C" >= ${prefix} AND d.title_prefix_lo COLLATE "C" < ${upper}
+       AND ${where}
+     ORDER BY d.title_prefix_lo COLLATE "C" LIMIT ${limit})
+    UNION
+    (SELECT d.slug, d.title_lo, d.title_en, d.title_prefix_en COLLATE "C" FROM search_documents d
+     WHERE d.title_prefix_en COLLATE "C" >= ${prefix} AND d.title_prefix_en COLLATE "C" < ${upper}
+       AND ${where}
+     ORDER BY d.title_prefix_en COLLATE "C" LIMIT ${limit})
+    ORDER BY key LIMIT ${limit}`.execute(db);
+  return rows;
+}
+
+/** Visible datasets with a word of the title starting with the query's last word. */
+export async function titlesWithWord(
+  db: Db,
+  viewer: Viewer,
+  tsquery: string,
+  limit: number,
+): Promise<TitleSuggestion[]> {
+  const where = sql.join(visibility(viewer), sql` AND `);
+  const { rows } = await sql<TitleSuggestion>`
+    SELECT d.slug, d.title_lo, d.title_en FROM search_documents d
+    WHERE d.document @@ ${tsquery}::tsquery AND ${where}
+    ORDER BY d.quality DESC, d.modified_at DESC LIMIT ${limit}`.execute(db);
+  return rows;
+}
+
+/** Keywords of visible datasets starting with `prefix`, most used first (among a sample). */
+export async function keywordsStartingWith(
+  db: Db,
+  viewer: Viewer,
+  tsquery: string,
+  prefix: string,
+  limit: number,
+): Promise<{ keyword: string; count: number }[]> {
+  const where = sql.join(visibility(viewer), sql` AND `);
+  const { rows } = await sql<{ keyword: string; count: number }>`
+    SELECT k AS keyword, count(*)::int AS count
+    FROM (SELECT d.keywords FROM search_documents d
+          WHERE d.document @@ ${tsquery}::tsquery AND ${where} LIMIT 200) s,
+      unnest(s.keywords) AS k
+    WHERE starts_with(k, ${prefix}) OR position(${` ${prefix}`} in k) > 0
+    GROUP BY k ORDER BY 2 DESC, 1 LIMIT ${limit}`.execute(db);
+  return rows;
+}
+
+export function organizationNames(db: Db) {
+  return db
+    .selectFrom('organizations')
+    .select(['id', 'slug', 'title_lo', 'title_en'])
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+export function findOrganizationIds(db: Db, slugs: readonly string[]) {
+  return db
+    .selectFrom('organizations')
+    .select(['id', 'slug'])
+    .where('slug', 'in', slugs)
+    .where('deleted_at', 'is', null)
+    .execute();
+}
+
+export interface KnownCodes {
+  themes: { code: string; label_lo: string; label_en: string }[];
+  licences: { id: string; title_lo: string; title_en: string }[];
+}
+
+/** Themes and licences with their names, in one round trip. */
+export async function knownCodes(db: Db): Promise<KnownCodes> {
+  const { rows } = await sql<{ kind: string; code: string; lo: string; en: string }>`
+    SELECT 'theme' AS kind, code, label_lo AS lo, label_en AS en FROM themes
+    UNION ALL SELECT 'license', id, title_lo, title_en FROM licences`.execute(db);
+  return {
+    themes: rows
+      .filter((r) => r.kind === 'theme')
+      .map((r) => ({ code: r.code, label_lo: r.lo, label_en: r.en })),
+    licences: rows
+      .filter((r) => r.kind === 'license')
+      .map((r) => ({ id: r.code, title_lo: r.lo, title_en: r.en })),
+  };
+}

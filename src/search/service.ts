@@ -1,0 +1,246 @@
+import type { Kysely } from 'kysely';
+import { isSysadmin, type Actor, type Viewer } from '../catalog/index.js';
+import type { Schema } from '../db/index.js';
+import { Invalid } from '../lib/errors.js';
+import { snippet } from './highlight.js';
+import { foldText, laoText } from './lao-text.js';
+import { planQuery, type QueryPlan } from './query-plan.js';
+import * as q from './queries.js';
+import { correctedQuery } from './similarity.js';
+import { suggest } from './suggest.js';
+import { tsqueryAny, tsqueryOf } from './tsvector.js';
+
+export interface SearchParams {
+  q?: string | undefined;
+  organization?: string[] | undefined;
+  theme?: string[] | undefined;
+  keyword?: string[] | undefined;
+  format?: string[] | undefined;
+  license?: string[] | undefined;
+  province?: string[] | undefined;
+  access_level?: string[] | undefined;
+  language?: string[] | undefined;
+  modified_since?: string | undefined;
+  modified_until?: string | undefined;
+  sort?: q.SortKey | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface SearchHit extends q.FoundRow {
+  snippet: string;
+  match: 'words' | 'some' | 'translation' | 'similar' | 'all';
+}
+
+export interface Facet {
+  value: string;
+  count: number;
+  label?: { lo: string | null; en: string | null };
+}
+
+export interface SearchAnswer {
+  total: number;
+  hits: SearchHit[];
+  facets: Record<q.FacetName, Facet[]>;
+  didYouMean?: string;
+}
+
+const facetTop = 20;
+// Low enough for a typo in a short Lao word, high enough that unrelated titles stay out.
+const similarityThreshold = 0.4;
+
+const viewerOf = (actor: Actor): Viewer => ({
+  sysadmin: isSysadmin(actor),
+  organizationIds: [...actor.roles.keys()],
+});
+
+/** Search and suggestions over the catalog, each answer limited to what the caller may see. */
+export function createSearchService(db: Kysely<Schema>) {
+  const resolveFilter = async (
+    params: SearchParams,
+    { themes, licences }: q.KnownCodes,
+  ): Promise<q.SearchFilter> => {
+    const checked = (field: string, values: string[] | undefined, known: Set<string>) =>
+      values?.map((value) => {
+        if (!known.has(value)) throw new Invalid(field, `unknown value ${value}`);
+        return value;
+      });
+    let organizationIds: string[] | undefined;
+    if (params.organization?.length) {
+      const found = await q.findOrganizationIds(db, params.organization);
+      for (const slug of params.organization)
+        if (!found.some((row) => row.slug === slug))
+          throw new Invalid('organization', `no organization ${slug}`);
+      organizationIds = found.map((row) => row.id);
+    }
+    return {
+      organizationIds,
+      themes: checked(
+        'theme',
+        params.theme?.map((code) => code.trim().toUpperCase()),
+        new Set(themes.map((t) => t.code)),
+      ),
+      licenses: checked('license', params.license, new Set(licences.map((l) => l.id))),
+      provinces: params.province?.map((text) => {
+        const pcode = laoText.resolveProvince(text);
+        if (pcode === undefined) throw new Invalid('province', `no province is called ${text}`);
+        return pcode;
+      }),
+      keywords: params.keyword?.map((keyword) => foldText(keyword.trim())),
+      formats: params.format?.map((format) => format.trim().toUpperCase()),
+      accessLevels: params.access_level,
+      languages: params.language?.map((code) => code.toLowerCase()),
+      modifiedSince: dateParam('modified_since', params.modified_since),
+      modifiedUntil: dateParam('modified_until', params.modified_until, true),
+    };
+  };
+
+  const labelled = (counts: q.FacetCount[], { themes, licences }: q.KnownCodes) => {
+    const labels = new Map<string, { lo: string | null; en: string | null }>([
+      ...themes.map((t) => [`theme:${t.code}`, { lo: t.label_lo, en: t.label_en }] as const),
+      ...licences.map((l) => [`license:${l.id}`, { lo: l.title_lo, en: l.title_en }] as const),
+      ...laoText
+        .provinces()
+        .map((p) => [`province:${p.pcode}`, { lo: p.nameLo, en: p.namesEn[0] ?? null }] as const),
+    ]);
+    const facets: Record<q.FacetName, Facet[]> = {
+      organization: [],
+      theme: [],
+      keyword: [],
+      format: [],
+      license: [],
+      province: [],
+      access_level: [],
+      language: [],
+    };
+    let total = 0;
+    for (const row of counts) {
+      if (row.facet === 'total') {
+        total = row.count;
+        continue;
+      }
+      if (row.value === null) continue;
+      const label =
+        row.facet === 'organization'
+          ? { lo: row.label_lo, en: row.label_en }
+          : labels.get(`${row.facet}:${row.value}`);
+      facets[row.facet].push({ value: row.value, count: row.count, ...(label && { label }) });
+    }
+    return { total, facets };
+  };
+
+  // Reads through `db_`: inside a transaction on PGlite's one connection, `db` would wait forever.
+  const run = async (
+    db_: Kysely<Schema>,
+    spec: q.SearchSpec,
+    page: { sort: q.SortKey; limit: number; offset: number },
+    codes: q.KnownCodes,
+  ) => {
+    // Side by side on PostgreSQL's pool; PGlite takes them in turn on its one connection.
+    const [counts, rows] = await Promise.all([
+      q.countFacets(db_, spec, facetTop),
+      q.findDocuments(db_, spec, page),
+    ]);
+    const { total, facets } = labelled(counts, codes);
+    return { total, facets, rows };
+  };
+
+  return {
+    async search(actor: Actor, params: SearchParams): Promise<SearchAnswer> {
+      const codes = await q.knownCodes(db);
+      const filter = await resolveFilter(params, codes);
+      const plan = planQuery(params.q ?? '');
+      const viewer = viewerOf(actor);
+      const sort = params.sort ?? (plan.groups.length > 0 ? 'relevance' : 'newest');
+      const page = { sort, limit: params.limit ?? 20, offset: params.offset ?? 0 };
+      const match: q.TextMatch =
+        plan.groups.length === 0
+          ? { kind: 'all' }
+          : {
+              kind: 'terms',
+              full: tsqueryOf(plan.groups, { translations: true }),
+              direct: tsqueryOf(plan.groups, { translations: false }),
+            };
+      const found = await run(db, { viewer, filter, match }, page, codes);
+      if (found.total > 0 || plan.folded === '' || match.kind === 'all')
+        return answer(found, plan, match.kind === 'all' ? 'all' : 'words');
+      // No dataset has every word: those with some of them, best first.
+      const some: q.TextMatch = {
+        kind: 'terms',
+        full: tsqueryAny(plan.groups, { translations: true }),
+        direct: tsqueryAny(plan.groups, { translations: false }),
+      };
+      if (some.full !== match.full) {
+        const partial = await run(db, { viewer, filter, match: some }, page, codes);
+        if (partial.total > 0)
+          return withCorrection(answer(partial, plan, 'some'), partial.rows, params.q);
+      }
+      // Nothing has every word: the closest titles and keywords by trigrams, and a correction.
+      const similar: q.TextMatch = { kind: 'similar', folded: plan.folded };
+      const close = await q.withSimilarityThreshold(db, similarityThreshold, (tx) =>
+        run(
+          tx,
+          { viewer, filter, match: similar },
+          { ...page, sort: params.sort ?? 'relevance' },
+          codes,
+        ),
+      );
+      return withCorrection(answer(close, plan, 'similar'), close.rows, params.q);
+    },
+
+    /** Titles, organizations, keywords and provinces starting with what the user typed. */
+    suggest: (actor: Actor, typed: string, limit: number) =>
+      suggest(db, viewerOf(actor), typed, limit),
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;
+
+/** Adds "did you mean": the query's words spelled as in the titles and keywords found. */
+function withCorrection(result: SearchAnswer, rows: q.FoundRow[], typed = ''): SearchAnswer {
+  const vocabulary = rows
+    .slice(0, 5)
+    .flatMap((row) => [
+      ...laoText.tokenize([row.title_lo, row.title_en].filter(Boolean).join(' ')),
+      ...row.keywords.flatMap((k) => laoText.tokenize(k)),
+    ]);
+  const didYouMean = correctedQuery(laoText.tokenizeQuery(typed), vocabulary);
+  return didYouMean === undefined ? result : { ...result, didYouMean };
+}
+
+function answer(
+  found: { total: number; facets: Record<q.FacetName, Facet[]>; rows: q.FoundRow[] },
+  plan: QueryPlan,
+  kind: 'words' | 'some' | 'similar' | 'all',
+): SearchAnswer {
+  const terms = kind === 'similar' ? plan.folded.split(/\s+/) : plan.highlight;
+  return {
+    total: found.total,
+    facets: found.facets,
+    hits: found.rows.map((row) => ({
+      ...row,
+      snippet: snippetOf(row, terms, plan.folded),
+      match: kind === 'words' && !row.direct ? 'translation' : kind,
+    })),
+  };
+}
+
+function snippetOf(row: q.FoundRow, terms: readonly string[], typed: string): string {
+  // The description in the language the query was typed in comes first.
+  const english = !/[\u0E80-\u0EFF]/.test(typed) && /[a-z]/i.test(typed);
+  const texts = (
+    english ? [row.description_en, row.description_lo] : [row.description_lo, row.description_en]
+  ).filter((text): text is string => text !== null);
+  const marked = texts.map((text) => snippet(text, terms));
+  return marked.find((text) => text.includes('<mark>')) ?? marked[0] ?? '';
+}
+
+/** A date (the whole day) or a date-time; 400 naming the parameter otherwise. */
+function dateParam(field: string, value: string | undefined, endOfDay = false): Date | undefined {
+  if (value === undefined) return undefined;
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const date = new Date(dateOnly && endOfDay ? `${value}T23:59:59.999Z` : value);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value))
+    throw new Invalid(field, 'use a date (2024-01-31) or a date-time (2024-01-31T12:00:00Z)');
+  return date;
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { laoSortKey } from '../src/search/document.js';
+import { snippet } from '../src/search/highlight.js';
+import { planQuery } from '../src/search/query-plan.js';
+import { correctedQuery, similarity } from '../src/search/similarity.js';
+import { TsvectorBuilder, tsqueryAny, tsqueryOf } from '../src/search/tsvector.js';
+
+describe('search text pieces', () => {
+  it('writes tsvector literals with weights, field gaps and quoting', () => {
+    const literal = new TsvectorBuilder()
+      .add(['ປະຊາກອນ', "it's"], 'A')
+      .add(['ປະຊາກອນ', 'back\\slash'], 'C')
+      .add(['plain'], 'D')
+      .toString();
+    assert.equal(literal, "'ປະຊາກອນ':1A,11C 'it''s':2A 'back\\\\slash':12C 'plain':21");
+  });
+
+  it('keeps positions within PostgreSQL limits', () => {
+    const literal = new TsvectorBuilder().add(Array(20_000).fill('ນ້ຳ'), 'C').toString();
+    assert.equal(literal.split(',').length, 256);
+  });
+
+  it('builds tsqueries: groups AND, alternatives OR, prefixes only on the words as typed', () => {
+    const groups = [
+      {
+        alternatives: [
+          { terms: ['rice'], translated: false },
+          { terms: ['ເຂົ້າ'], translated: true },
+          { terms: ['ສິນຄ້າ', 'ອອກ'], translated: true },
+        ],
+        prefix: true,
+      },
+      { alternatives: [{ terms: ['la06'], translated: false }], prefix: false },
+    ];
+    assert.equal(
+      tsqueryOf(groups, { translations: true }),
+      "('rice':* | 'ເຂົ້າ' | ('ສິນຄ້າ' & 'ອອກ')) & 'la06'",
+    );
+    assert.equal(tsqueryOf(groups, { translations: false }), "'rice':* & 'la06'");
+    assert.equal(tsqueryOf(groups, { translations: false, weights: 'A' }), "'rice':*A & 'la06':A");
+    assert.equal(
+      tsqueryAny(groups, { translations: true }),
+      "('rice':* | 'ເຂົ້າ' | 'ສິນຄ້າ' | 'ອອກ' | 'la06')",
+    );
+  });
+
+  it('plans queries: provinces become p-code groups, stop-words go, translations join', () => {
+    const plan = planQuery('ເຂົ້າ ແລະ Luang Prabang');
+    assert.deepEqual(plan.provinces, ['LA06']);
+    const terms = plan.groups.map((g) => g.alternatives.map((a) => a.terms.join('+')));
+    assert.ok(terms.some((alternatives) => alternatives.includes('la06')));
+    assert.ok(
+      terms.some((alternatives) => alternatives[0] === 'ເຂົ້າ' && alternatives.includes('rice')),
+    );
+    assert.ok(!terms.flat().includes('ແລະ'));
+    assert.equal(planQuery('ແລະ').groups.length, 1, 'only stop-words: still searched');
+    assert.equal(planQuery('🌾 !!! ...').groups.length, 0);
+    assert.equal(planQuery('').folded, '');
+    assert.ok(planQuery('x'.repeat(10_000)).folded.length <= 512);
+  });
+
+  it('marks matching words in snippets, folded, escaped and cut around the first match', () => {
+    assert.equal(snippet('ສະຖິຕິ ປະຊາກອນ ປີ 2020', ['ປະຊາກອນ']), 'ສະຖິຕິ <mark>ປະຊາກອນ</mark> ປີ 2020');
+    assert.equal(snippet('ໂຮງຫມໍ <b>', ['ໂຮງໝໍ']), '<mark>ໂຮງຫມໍ</mark> &#60;b&#62;');
+    assert.equal(
+      snippet('Hospitals & clinics', ['hospital']),
+      '<mark>Hospitals</mark> &#38; clinics',
+    );
+    const long = `${'ຄຳ '.repeat(300)}ເກືອ ${'ຄຳ '.repeat(300)}`;
+    const cut = snippet(long, ['ເກືອ'], 100);
+    assert.ok(cut.startsWith('…') && cut.endsWith('…') && cut.includes('<mark>ເກືອ</mark>'));
+    assert.equal(snippet('no match here', ['ເກືອ']), 'no match here');
+  });
+
+  it('suggests corrections by trigram similarity', () => {
+    assert.equal(similarity('hospital', 'hospital'), 1);
+    assert.ok(similarity('hospitl', 'hospital') > 0.5);
+    assert.equal(correctedQuery(['hospitl', 'beds'], ['hospital', 'beds']), 'hospital beds');
+    assert.equal(correctedQuery(['beds'], ['beds']), undefined);
+    assert.equal(correctedQuery(['zzzz'], ['hospital']), undefined);
+  });
+
+  it('orders Lao titles by their first consonant', () => {
+    const titles = ['ຜົນຜະລິດ', 'ເກືອ', 'ກາເຟ', 'ໂຮງຮຽນ'];
+    assert.deepEqual(
+      titles.sort((a, b) => (laoSortKey(a) < laoSortKey(b) ? -1 : 1)),
+      ['ກາເຟ', 'ເກືອ', 'ຜົນຜະລິດ', 'ໂຮງຮຽນ'],
+    );
+  });
+});
