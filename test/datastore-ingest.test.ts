@@ -66,6 +66,27 @@ for (const engine of testEngines()) {
     });
     after(() => app.close());
 
+    it('makes the column names of a served table searchable at once', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'school-columns',
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const search = async () =>
+        (await call(editor, 'GET', '/api/v1/search?q=enrolment')).json() as {
+          results: Array<{ slug: string }>;
+        };
+      assert.ok(!(await search()).results.some((result) => result.slug === 'school-columns'));
+      const csv = 'district,enrolment\nXaythany,1200\nSikhottabong,950\n';
+      const resourceId = await upload(created.json().id, 'schools.csv', Buffer.from(csv));
+      assert.equal((await settled(resourceId)).state, 'done');
+      const found = await search();
+      assert.ok(
+        found.results.some((result) => result.slug === 'school-columns'),
+        JSON.stringify(found),
+      );
+    });
+
     it('reads a messy semicolon CSV into a typed table with a report of its decisions', async () => {
       const created = await call(editor, 'POST', '/api/v1/datasets', {
         ...completeDataset,

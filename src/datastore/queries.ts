@@ -155,6 +155,8 @@ export async function markDoneAndServe(
     bytes: number;
   },
   now: Date,
+  /** Runs in the same transaction once the table is served (the search index of its columns). */
+  onServed: (tx: Db, datasetId: string) => Promise<void> = async () => {},
 ): Promise<{ served: boolean; replacedTable: string | null }> {
   return db.transaction().execute(async (tx) => {
     const ingest = await tx
@@ -177,7 +179,11 @@ export async function markDoneAndServe(
     const current = await tx
       .selectFrom('resources')
       .leftJoin('datastore_ingests', 'datastore_ingests.id', 'resources.datastore_ingest_id')
-      .select(['datastore_ingests.table_name', 'datastore_ingests.created_at'])
+      .select([
+        'datastore_ingests.table_name',
+        'datastore_ingests.created_at',
+        'resources.dataset_id',
+      ])
       .where('resources.id', '=', ingest.resource_id)
       .forUpdate('resources')
       .executeTakeFirst();
@@ -188,6 +194,7 @@ export async function markDoneAndServe(
       .set({ datastore_ingest_id: id, table_schema: JSON.stringify(result.tableSchema) })
       .where('id', '=', ingest.resource_id)
       .execute();
+    if (current) await onServed(tx, current.dataset_id);
     return { served: true, replacedTable: current?.table_name ?? null };
   });
 }

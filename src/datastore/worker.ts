@@ -3,6 +3,7 @@ import type { Schema } from '../db/index.js';
 import type { BlobStore } from '../files/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import { AppError } from '../lib/errors.js';
+import { reindexDataset } from '../search/index.js';
 import { ingestFile, type IngestOptions } from './ingest.js';
 import { dropTableJob, ingestJob } from './jobs.js';
 import * as q from './queries.js';
@@ -122,7 +123,14 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
     );
     clearInterval(heartbeat);
     await pending;
-    const { served, replacedTable } = await q.markDoneAndServe(db, ingest.id, result, now());
+    // The table's column names are searchable from the moment it is served.
+    const { served, replacedTable } = await q.markDoneAndServe(
+      db,
+      ingest.id,
+      result,
+      now(),
+      reindexDataset,
+    );
     const unused = served ? replacedTable : result.tableName;
     if (unused)
       await jobs.send(dropTableJob, { tableName: unused }, { startAfterSeconds: dropDelaySeconds });
