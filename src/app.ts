@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import cookie from '@fastify/cookie';
@@ -31,7 +32,10 @@ import {
   type TableStore,
 } from './datastore/index.js';
 import type { JobQueue } from './jobs/index.js';
+import { createDataApi, dataApiRoutes } from './dataapi/index.js';
 import { searchRoutes } from './search/index.js';
+import { sqlRoutes } from './dataapi/sql-routes.js';
+import { resourceOpenApiRoutes } from './dataapi/resource-openapi-routes.js';
 
 export interface AppDependencies {
   config: Config;
@@ -151,7 +155,32 @@ export async function buildApp({
     datastore,
     actorOf: createActorLoader(database.db),
   });
+  await http.register(resourceOpenApiRoutes, {
+    prefix: '/api/v1',
+    catalog,
+    servedTables,
+    actorOf: createActorLoader(database.db),
+    publicUrl: config.publicUrl,
+  });
+  await http.register(sqlRoutes, {
+    prefix: '/api/v1',
+    db: database.db,
+    servedTables,
+    tables,
+    blobs,
+    actorOf: createActorLoader(database.db),
+  });
   await http.register(searchRoutes, { prefix: '/api/v1', db: database.db });
+  await http.register(dataApiRoutes, {
+    prefix: '/api/v1',
+    dataApi: createDataApi({
+      servedTables,
+      catalog,
+      exportDirectory: join(tables.directory, 'exports'),
+    }),
+    actorOf: createActorLoader(database.db),
+    publicUrl: config.publicUrl,
+  });
   await http.register(webRoutes, { accounts, csrf, cookies });
 
   return { http, accounts, catalog, blobs, jobs, tables, datastore, servedTables };

@@ -83,7 +83,13 @@ function presentedToken(request: FastifyRequest): string | undefined {
   const apiKey = request.headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey.trim() !== '') return apiKey.trim();
   const header = request.headers.authorization?.trim();
-  if (!header) return undefined;
+  if (!header) {
+    // DATA.GO.KR clients send their key in the URL (access logs redact it, see logging.ts).
+    const serviceKey = (request.query as Record<string, unknown> | undefined)?.['serviceKey'];
+    return typeof serviceKey === 'string' && serviceKey.trim() !== ''
+      ? serviceKey.trim()
+      : undefined;
+  }
   const bearer = /^Bearer\s+(\S+)$/i.exec(header);
   if (bearer) return bearer[1];
   return /\s/.test(header) ? '' : header;

@@ -28,9 +28,13 @@ export async function installOpenApi(app: FastifyInstance, publicUrl: string): P
       },
     },
   });
+  // `?url=/api/v1/resources/<id>/openapi.json` opens a resource's own document (the CSP keeps
+  // the UI to this origin's documents). The plugin passes `queryConfigEnabled` on to Swagger UI
+  // but its types lack it, hence the variable.
+  const uiConfig = { url: '/api/v1/openapi.json', deepLinking: true, queryConfigEnabled: true };
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
-    uiConfig: { url: '/api/v1/openapi.json', deepLinking: true },
+    uiConfig,
     staticCSP: true,
   });
   app.get(

@@ -1,0 +1,372 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { closeSync, constants, createReadStream, openSync } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import ExcelJS from 'exceljs';
+import { quoteIdentifier, quoteLiteral, type ServedTable } from '../datastore/index.js';
+import { Invalid } from '../lib/errors.js';
+import { columnsOf } from './columns.js';
+import { queryError } from './errors.js';
+import { planQuery, selectSql, type QueryPlan, type RecordsRequest } from './query-plan.js';
+import { csvHeader, csvLineSql, csvValueSql, jsonObjectSql, textValueSql } from './render-sql.js';
+import type { ExportFormat } from './schemas.js';
+
+export interface ExportAnswer {
+  contentType: string;
+  /** Known only where DuckDB writes a file first (Parquet). */
+  contentLength?: number;
+  body: Readable;
+}
+
+const contentTypes: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  geojson: 'application/geo+json; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  parquet: 'application/vnd.apache.parquet',
+};
+
+/** The column the GeoJSON reader keeps each feature's geometry in, as GeoJSON text. */
+export const geometryColumn = 'geometry';
+
+/**
+ * Streams every row of a query in one format, a DuckDB chunk (2,048 rows) at a time, with no row
+ * cap and without holding the file in memory. `send` starts the response and resolves when it has
+ * ended (or the client went away); the DuckDB connection is held until then.
+ */
+export async function streamExport(
+  table: ServedTable,
+  connection: DuckDBConnection,
+  format: ExportFormat,
+  request: RecordsRequest,
+  options: { workDirectory: string; sheetName: string },
+  send: (answer: ExportAnswer) => Promise<void>,
+): Promise<void> {
+  const columns = await columnsOf(table, connection);
+  const plan = planQuery(request, columns);
+  const from = quoteIdentifier(table.tableName);
+  const contentType = contentTypes[format];
+  switch (format) {
+    case 'csv':
+      return sendCsv(connection, plan, from, options.workDirectory, send);
+    case 'ndjson':
+      return sendStream(send, {
+        contentType,
+        body: lineStream(connection, plan, from, [jsonObjectSql(plan.outputs)], ndjsonFraming),
+      });
+    case 'json':
+      return sendStream(send, {
+        contentType,
+        body: lineStream(connection, plan, from, [jsonObjectSql(plan.outputs)], jsonFraming),
+      });
+    case 'geojson':
+      return sendStream(send, {
+        contentType,
+        body: lineStream(connection, plan, from, [featureSql(plan)], geojsonFraming),
+      });
+    case 'xlsx': {
+      const { body, done } = xlsxStream(connection, plan, from, options.sheetName);
+      return sendStream(send, { contentType, body }, done);
+    }
+    case 'parquet':
+      return sendParquet(connection, plan, from, options.workDirectory, send);
+  }
+}
+
+interface Framing {
+  head: string;
+  separator: string;
+  tail: string;
+  /** What ends an answer without rows. */
+  emptyTail: string;
+}
+
+const ndjsonFraming: Framing = { head: '', separator: '\n', tail: '\n', emptyTail: '' };
+const jsonFraming: Framing = { head: '[', separator: ',\n', tail: ']\n', emptyTail: ']\n' };
+const geojsonFraming: Framing = {
+  head: '{"type":"FeatureCollection","features":[',
+  separator: ',\n',
+  tail: ']}\n',
+  emptyTail: ']}\n',
+};
+
+/** Rows DuckDB has already written as lines of the format, joined chunk by chunk. */
+function lineStream(
+  connection: DuckDBConnection,
+  plan: QueryPlan,
+  from: string,
+  projection: string[],
+  framing: Framing,
+): Readable {
+  const { sql, params } = selectSql(plan, from, { projection });
+  async function* lines() {
+    const statement = await connection.prepare(sql);
+    try {
+      for (const [i, value] of params.entries()) statement.bindVarchar(i + 1, value);
+      const result = await statement.stream();
+      let text = framing.head;
+      let first = true;
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        const values = chunk.getColumnValues(0) as string[];
+        text += (first ? '' : framing.separator) + values.join(framing.separator);
+        first = false;
+        yield text;
+        text = '';
+      }
+      yield text + (first ? framing.emptyTail : framing.tail);
+    } catch (error) {
+      throw queryError(error);
+    } finally {
+      statement.destroySync();
+    }
+  }
+  return Readable.from(lines(), { objectMode: false });
+}
+
+function featureSql(plan: QueryPlan): string {
+  const geometry = plan.outputs.find((output) => output.name === geometryColumn);
+  if (plan.kind !== 'rows' || !geometry || geometry.type !== 'string')
+    throw new Invalid(
+      'format',
+      plan.kind !== 'rows'
+        ? 'GeoJSON exports need rows, not groups'
+        : `GeoJSON needs a "${geometryColumn}" text column holding GeoJSON geometries (tables read from GeoJSON files have one); this answer has none`,
+    );
+  const properties = plan.outputs.filter((output) => output !== geometry);
+  const geometrySql = `CASE WHEN json_valid(${geometry.sql}) THEN ${geometry.sql} ELSE 'null' END`;
+  const propertiesSql = properties.length > 0 ? jsonObjectSql(properties) : `'{}'`;
+  return `'{"type":"Feature","geometry":' || ${geometrySql} || ',"properties":' || ${propertiesSql} || '}'`;
+}
+
+/** exceljs's streaming writer, a chunk of rows at a time, waiting when the client reads slowly. */
+function xlsxStream(
+  connection: DuckDBConnection,
+  plan: QueryPlan,
+  from: string,
+  sheetName: string,
+): { body: Readable; done: Promise<void> } {
+  // Times and other types exceljs has no cell for are written as their text.
+  const projection = plan.outputs.map((output) =>
+    output.type === 'time' || output.type === 'any' ? textValueSql(output) : `${output.sql}`,
+  );
+  const { sql, params } = selectSql(plan, from, { projection });
+  const out = new PassThrough();
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: false,
+    useSharedStrings: false,
+  });
+  const sheet = workbook.addWorksheet(sheetName);
+  const done = (async () => {
+    const statement = await connection.prepare(sql);
+    try {
+      for (const [i, value] of params.entries()) statement.bindVarchar(i + 1, value);
+      const result = await statement.stream();
+      sheet.addRow(plan.outputs.map((output) => output.name)).commit();
+      for await (const rows of result.yieldRowsJs()) {
+        if (out.destroyed) return;
+        for (const row of rows) sheet.addRow(row.map(excelValue)).commit();
+        if (out.writableNeedDrain)
+          await new Promise((resolve) => {
+            out.once('drain', resolve);
+            out.once('close', resolve);
+          });
+      }
+      sheet.commit();
+      await workbook.commit();
+    } catch (error) {
+      out.destroy(queryError(error) as Error);
+    } finally {
+      statement.destroySync();
+    }
+  })();
+  return { body: out, done };
+}
+
+/**
+ * Sends a stream made from DuckDB results and returns only once its producer has stopped: the
+ * connection goes back to the pool after this, and a connection must never run two queries at
+ * once (a client that leaves mid-export must not hand it over while a chunk is still fetched).
+ */
+async function sendStream(
+  send: (answer: ExportAnswer) => Promise<void>,
+  answer: ExportAnswer,
+  producer: Promise<unknown> = Promise.resolve(),
+): Promise<void> {
+  try {
+    await send(answer);
+  } finally {
+    const { body } = answer;
+    if (!body.closed) {
+      const closed = new Promise((resolve) => body.once('close', resolve));
+      if (!body.readableEnded) body.destroy();
+      await closed;
+    }
+    await producer.catch(() => undefined);
+  }
+}
+
+function excelValue(value: unknown): unknown {
+  if (typeof value === 'bigint')
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  return value;
+}
+
+/** DuckDB writes Parquet only to a file: written under the table store, sent with its length, removed. */
+async function sendParquet(
+  connection: DuckDBConnection,
+  plan: QueryPlan,
+  from: string,
+  workDirectory: string,
+  send: (answer: ExportAnswer) => Promise<void>,
+): Promise<void> {
+  await mkdir(workDirectory, { recursive: true });
+  const path = join(workDirectory, `${randomUUID()}.parquet`);
+  try {
+    const { sql, params } = selectSql(plan, from);
+    const statement = await connection.prepare(
+      `COPY (${sql}) TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    try {
+      for (const [i, value] of params.entries()) statement.bindVarchar(i + 1, value);
+      await statement.run();
+    } catch (error) {
+      throw queryError(error);
+    } finally {
+      statement.destroySync();
+    }
+    const { size } = await stat(path);
+    await send({
+      contentType: contentTypes.parquet,
+      contentLength: size,
+      body: createReadStream(path),
+    });
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
+/**
+ * CSV is written by DuckDB's own CSV writer into a named pipe that the response reads from: the
+ * rows stream as DuckDB writes them (nothing lands on disk), at the speed of `COPY`, about twice
+ * what building each line as a JavaScript string allows. DuckDB quotes cells as RFC 4180 wants
+ * and prints most types as the API does; see `csvValueSql` for the others.
+ *
+ * A running COPY holds one of libuv's four pool threads for as long as the client reads (the
+ * DuckDB binding waits there), so only `maxPipedExports` run at once in a process; further CSV
+ * exports stream DuckDB's chunks as lines, which holds a pool thread only per chunk.
+ */
+async function sendCsv(
+  connection: DuckDBConnection,
+  plan: QueryPlan,
+  from: string,
+  workDirectory: string,
+  send: (answer: ExportAnswer) => Promise<void>,
+): Promise<void> {
+  if (pipedExports >= maxPipedExports)
+    return sendStream(send, {
+      contentType: contentTypes.csv,
+      body: lineStream(connection, plan, from, [csvLineSql(plan.outputs)], csvFraming(plan)),
+    });
+  pipedExports += 1;
+  try {
+    await sendPipedCsv(connection, plan, from, workDirectory, send);
+  } finally {
+    pipedExports -= 1;
+  }
+}
+
+// Per process, as libuv's thread pool is.
+const maxPipedExports = 2;
+let pipedExports = 0;
+
+const csvFraming = (plan: QueryPlan): Framing => ({
+  head: `${csvHeader(plan.outputs)}\n`,
+  separator: '\n',
+  tail: '\n',
+  emptyTail: '',
+});
+
+async function sendPipedCsv(
+  connection: DuckDBConnection,
+  plan: QueryPlan,
+  from: string,
+  workDirectory: string,
+  send: (answer: ExportAnswer) => Promise<void>,
+): Promise<void> {
+  await mkdir(workDirectory, { recursive: true });
+  const path = join(workDirectory, `${randomUUID()}.csv`);
+  await promisify(execFile)('mkfifo', ['-m', '600', path]);
+  const { sql, params } = selectSql(plan, from, {
+    projection: plan.outputs.map(
+      (output) => `${csvValueSql(output)} AS ${quoteIdentifier(output.name)}`,
+    ),
+  });
+  // The pipe is read through the event loop (epoll), not the thread pool. A reader opened
+  // without waiting sees end-of-file while no writer is there: `keeper` is a writer until
+  // DuckDB's first bytes, so that DuckDB never opens a pipe nobody reads (its open() would wait
+  // forever, in a pool thread).
+  const pipe = new Socket({
+    fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK),
+    writable: false,
+  });
+  let keeper: number | undefined = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  const releaseKeeper = () => {
+    if (keeper !== undefined) closeSync(keeper);
+    keeper = undefined;
+  };
+  let copying: Promise<unknown> | undefined;
+  try {
+    const statement = await connection.prepare(
+      `COPY (${sql}) TO ${quoteLiteral(path)} (FORMAT csv, HEADER true, USE_TMP_FILE false)`,
+    );
+    for (const [i, value] of params.entries()) statement.bindVarchar(i + 1, value);
+    copying = statement.run().finally(() => {
+      statement.destroySync();
+      releaseKeeper();
+    });
+    copying.catch(() => undefined);
+    const finished = copying;
+    async function* body() {
+      try {
+        for await (const chunk of pipe) {
+          releaseKeeper();
+          yield chunk as Buffer;
+        }
+        // The pipe also ends when DuckDB fails half-way: only a finished COPY is a whole file.
+        await finished;
+      } catch (error) {
+        throw queryError(error);
+      }
+    }
+    await send({
+      contentType: contentTypes.csv,
+      body: Readable.from(body(), { objectMode: false }),
+    });
+  } finally {
+    if (copying) {
+      // A client gone away: stop the query, and keep reading (and dropping) what DuckDB still
+      // writes, so that no write of it waits on a full pipe.
+      let settled = false;
+      void copying.finally(() => (settled = true)).catch(() => undefined);
+      await Promise.resolve();
+      if (!settled) connection.interrupt();
+      pipe.on('data', () => undefined).resume();
+      await copying.catch(() => undefined);
+    }
+    pipe.destroy();
+    releaseKeeper();
+    await rm(path, { force: true });
+  }
+}

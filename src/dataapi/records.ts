@@ -1,0 +1,149 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ServedTable } from '../datastore/index.js';
+import { quoteIdentifier } from '../datastore/index.js';
+import { columnsOf, type Column } from './columns.js';
+import { encodeCursor } from './cursor.js';
+import { withDeadline } from './errors.js';
+import { countSql, pageSql, planQuery, type Output, type QueryPlan } from './query-plan.js';
+import { csvHeader, csvLineSql, jsonObjectSql, textValueSql } from './render-sql.js';
+import type { NormalisedRecords } from './request.js';
+import { xmlCell, xmlText } from './xml.js';
+
+/** Where the next page starts: a cursor for row pages, an offset for grouped ones. */
+export type NextPage = { cursor: string } | { offset: number };
+
+export interface RecordsAnswer {
+  contentType: string;
+  body: string;
+}
+
+/**
+ * Runs one page of records and writes it in the asked format. Each format's cells are made by
+ * DuckDB (render-sql.ts); the page has one row more than asked, to know whether a next page exists.
+ */
+export async function answerRecords(
+  table: ServedTable,
+  connection: DuckDBConnection,
+  query: NormalisedRecords,
+  options: { timeoutMs: number; nextLink: (next: NextPage) => string | number },
+): Promise<RecordsAnswer> {
+  const columns = await columnsOf(table, connection);
+  const plan = planQuery(query.request, columns);
+  const from = quoteIdentifier(table.tableName);
+  return withDeadline(connection, options.timeoutMs, async () => {
+    const total = query.request.total ? await countRows(connection, plan, from) : undefined;
+    const width = query.format === 'xml' ? plan.outputs.length : 1;
+    const { sql, params } = pageSql(plan, from, (outputs) => projectionFor(query.format, outputs), {
+      extraRow: true,
+    });
+    const rows = (await run(connection, sql, params)).getRows();
+    const limit = plan.limit ?? rows.length;
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    let next: string | number | undefined;
+    if (more && limit > 0) next = options.nextLink(nextPage(plan, page.at(-1)!, width));
+    switch (query.format) {
+      case 'csv':
+        return {
+          contentType: 'text/csv; charset=utf-8',
+          body:
+            [csvHeader(plan.outputs), ...page.map((row) => String(row[0]))].join('\r\n') + '\r\n',
+        };
+      case 'xml':
+        return {
+          contentType: 'application/xml; charset=utf-8',
+          body: xmlAnswer(plan, page, query, total, next),
+        };
+      default:
+        return {
+          contentType: 'application/json; charset=utf-8',
+          body: jsonAnswer(plan, columns, page, total, next),
+        };
+    }
+  });
+}
+
+function projectionFor(format: NormalisedRecords['format'], outputs: Output[]): string[] {
+  if (format === 'csv') return [csvLineSql(outputs)];
+  if (format === 'xml') return outputs.map((output) => textValueSql(output));
+  return [jsonObjectSql(outputs)];
+}
+
+function nextPage(plan: QueryPlan, lastRow: unknown[], keysFrom: number): NextPage {
+  if (!plan.keyset) return { offset: plan.offset + (plan.limit ?? 0) };
+  const keys = lastRow.slice(keysFrom).map((value) => (value === null ? null : String(value)));
+  return { cursor: encodeCursor({ order: plan.keyset.order, keys }) };
+}
+
+async function countRows(
+  connection: DuckDBConnection,
+  plan: QueryPlan,
+  from: string,
+): Promise<number> {
+  const { sql, params } = countSql(plan, from);
+  const rows = (await run(connection, sql, params)).getRows();
+  return Number(rows[0]?.[0] ?? 0);
+}
+
+/** Every user value is bound; the SQL text holds only quoted schema names. */
+export async function run(connection: DuckDBConnection, sql: string, params: string[]) {
+  const statement = await connection.prepare(sql);
+  try {
+    for (const [i, value] of params.entries()) statement.bindVarchar(i + 1, value);
+    return await statement.runAndReadAll();
+  } finally {
+    statement.destroySync();
+  }
+}
+
+/** The answer's columns as Table Schema fields; aggregates have no title. */
+export function fieldsOf(outputs: readonly Output[], columns: readonly Column[]) {
+  const titles = new Map(columns.map((column) => [column.name, column.title]));
+  return outputs.map((output) => {
+    const title = output.duckType === undefined ? undefined : titles.get(output.name);
+    return { name: output.name, type: output.type, ...(title && { title }) };
+  });
+}
+
+function jsonAnswer(
+  plan: QueryPlan,
+  columns: readonly Column[],
+  page: unknown[][],
+  total: number | undefined,
+  next: string | number | undefined,
+): string {
+  let body = `{"fields":${JSON.stringify(fieldsOf(plan.outputs, columns))},"items":[${page.map((row) => String(row[0])).join(',')}]`;
+  if (total !== undefined) body += `,"total":${total}`;
+  if (typeof next === 'string') body += `,"next":${JSON.stringify(next)}`;
+  if (typeof next === 'number') body += `,"next_offset":${next}`;
+  return `${body}}`;
+}
+
+/** DATA.GO.KR's envelope: a header with the result code, a body with items and paging. */
+function xmlAnswer(
+  plan: QueryPlan,
+  page: unknown[][],
+  query: NormalisedRecords,
+  total: number | undefined,
+  next: string | number | undefined,
+): string {
+  const items = page
+    .map((row) => {
+      const cells = plan.outputs.map((output, i) =>
+        xmlCell(output.name, row[i] === null ? null : String(row[i])),
+      );
+      return `<item>${cells.join('')}</item>`;
+    })
+    .join('');
+  const numOfRows = query.page?.numOfRows ?? plan.limit ?? page.length;
+  const pageNo =
+    query.page?.pageNo ?? (numOfRows > 0 ? Math.floor(plan.offset / numOfRows) + 1 : 1);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<response><header><resultCode>00</resultCode><resultMsg>NORMAL SERVICE.</resultMsg></header>',
+    `<body><items>${items}</items><numOfRows>${numOfRows}</numOfRows><pageNo>${pageNo}</pageNo>`,
+    total !== undefined ? `<totalCount>${total}</totalCount>` : '',
+    next !== undefined ? `<next>${xmlText(String(next))}</next>` : '',
+    '</body></response>',
+  ].join('');
+}

@@ -1,0 +1,117 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { presentResult, type PresentedResult } from './sql-present.js';
+
+/**
+ * The entry of a SQL sandbox process (see sql-sandbox.ts): runs callers' statements one at a
+ * time, each in a fresh in-memory DuckDB that can read only the Parquet files of the tables the
+ * statement names, and answers over IPC. The parent limits this process's address space, so an
+ * allocation DuckDB's `memory_limit` does not see (one huge string or list) fails here instead of
+ * growing the server, and kills it when a statement ignores an interrupt.
+ */
+export interface SandboxRequest {
+  kind: 'run';
+  sql: string;
+  tables: Array<{ resourceId: string; parquetPath: string }>;
+  /** `create view "<resource id>" as select * from read_parquet('<path>')`, one per table. */
+  views: string[];
+  /** The `set allowed_paths = [...]` statement of the tables' files, if any. */
+  allowPaths: string | null;
+  memoryLimit: string;
+  threads: number;
+  maxRows: number;
+  /** Most bytes of JSON the answer's rows may take; rows past it are cut like rows past `maxRows`. */
+  maxBytes: number;
+}
+
+export type SandboxReply =
+  | { kind: 'ready' }
+  | { kind: 'done'; result: PresentedResult }
+  | {
+      kind: 'failed';
+      reason: 'interrupted' | 'memory' | 'statement' | 'internal';
+      message: string;
+    };
+
+const userErrors =
+  /^(Parser|Binder|Catalog|Conversion|Invalid Input|Permission|Not implemented|Out of Range|Constraint|Dependency|Serialization|Syntax|Type Mismatch|Invalid type|Mismatch Type|Sequence|Invalid) Error/i;
+
+let running: DuckDBConnection | undefined;
+
+async function runStatement(request: SandboxRequest): Promise<SandboxReply> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    memory_limit: request.memoryLimit,
+    threads: String(request.threads),
+    // No spilling: a query past its memory limit fails rather than filling the disk.
+    temp_directory: '',
+    autoload_known_extensions: 'false',
+    autoinstall_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    allow_unsigned_extensions: 'false',
+    allow_persistent_secrets: 'false',
+  });
+  const connection = await instance.connect();
+  try {
+    for (const view of request.views) await connection.run(view);
+    // A view over read_parquet is bound again by every query, so its file must stay readable
+    // once access is off: exactly these files, and nothing else, are allowed.
+    if (request.allowPaths) await connection.run(request.allowPaths);
+    await connection.run('set enable_external_access = false');
+    await connection.run('set lock_configuration = true');
+    running = connection;
+    // Streaming stops DuckDB once the cap is reached, instead of computing every row.
+    const reader = await connection.streamAndReadUntil(request.sql, request.maxRows + 1);
+    const rows = reader.getRows();
+    const types = reader.columnTypes();
+    const result = presentResult({
+      columns: reader.columnNames().map((name, i) => ({ name, type: types[i]! })),
+      rows: rows.slice(0, request.maxRows),
+      truncated: rows.length > request.maxRows,
+    });
+    return { kind: 'done', result: withinBytes(result, request.maxBytes) };
+  } catch (error) {
+    return failure(error, request);
+  } finally {
+    running = undefined;
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The answer cut to the rows that fit in `maxBytes` of JSON, so no answer floods the server. */
+function withinBytes(result: PresentedResult, maxBytes: number): PresentedResult {
+  let bytes = 0;
+  for (const [i, item] of result.items.entries()) {
+    bytes += Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (bytes > maxBytes) return { ...result, items: result.items.slice(0, i), truncated: true };
+  }
+  return result;
+}
+
+/** DuckDB's error for the caller, with this server's file paths replaced by resource ids. */
+function failure(error: unknown, request: SandboxRequest): SandboxReply {
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.startsWith('INTERRUPT Error'))
+    return { kind: 'failed', reason: 'interrupted', message };
+  if (message.startsWith('Out of Memory Error'))
+    return { kind: 'failed', reason: 'memory', message };
+  if (!userErrors.test(message)) return { kind: 'failed', reason: 'internal', message };
+  let shown = message;
+  for (const table of request.tables) shown = shown.replaceAll(table.parquetPath, table.resourceId);
+  return { kind: 'failed', reason: 'statement', message: shown.replace(/\s+/g, ' ').slice(0, 500) };
+}
+
+const send = (reply: SandboxReply) =>
+  new Promise<void>((resolve) => process.send?.(reply, () => resolve()));
+
+// The parent going away (its shutdown, a crash) ends the sandbox too.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message: SandboxRequest | { kind: 'interrupt' }) => {
+  if (message.kind === 'interrupt') {
+    running?.interrupt();
+    return;
+  }
+  void runStatement(message).then(send, (error: unknown) =>
+    send({ kind: 'failed', reason: 'internal', message: String(error) }),
+  );
+});
+void send({ kind: 'ready' });
