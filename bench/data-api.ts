@@ -17,7 +17,7 @@ import { buildApp } from '../src/app.js';
 import { parseEnv } from '../src/config.js';
 import { createMemoryCounterStore } from '../src/counters/index.js';
 import { migrate, openDatabase, type Database } from '../src/db/index.js';
-import { median, root } from './harness.js';
+import { median, root, writeResultsSection } from './harness.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const repeat = Number(process.env.BENCH_REPEAT ?? 7);
@@ -161,7 +161,7 @@ async function main() {
     const loadLine = `50 clients for ${seconds} s mixing the three queries and a filtered CSV export (${mix.length} requests in turn): ${load.requests} requests, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}; worst event-loop stall ${ms(stall.max)} ms (p99 ${ms(stall.percentile(99))} ms). The visibility lookups alone under the same 50 clients (10 s of GET …/ingest): ${floorLoad.requests} requests, p50 ${floorLoad.p50} ms, errors ${floorLoad.errors}, worst stall ${ms(floorStall.max)} ms (p99 ${ms(floorStall.percentile(99))} ms).`;
     console.log(loadLine);
 
-    console.log(`
+    const section = `
 \`npm run bench:data-api\` — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}; the app in this process on PGlite, DuckDB memory limit ${config.duckdbMemoryLimit}, ${rows.toLocaleString('en-US')} rows.
 Median of ${repeat} runs; API over HTTP (JSON, with the caller's roles and the resource's visibility looked up per request) vs the same SQL on DuckDB in-process.
 
@@ -171,7 +171,11 @@ ${lines.join('\n')}
 
 ${exportLine}
 
-${loadLine}`);
+${loadLine}
+
+Goals: page queries at least 0.7 of DuckDB's speed, the export at 100 MB/s or more.`;
+    console.log(section);
+    writeResultsSection('Data API', section);
   } finally {
     await app.http.close();
     await counters.close();
