@@ -305,6 +305,11 @@ async function openEngine(
     dataDir,
     async dispose() {
       await database.close();
+      // BENCH_KEEP=1 leaves the PostgreSQL catalog in place, to EXPLAIN queries against it.
+      if (process.env.BENCH_KEEP === '1') {
+        process.stdout.write(`postgres: kept database ${dbName}\n`);
+        return;
+      }
       const again = new pg.Client({ connectionString: adminUrl });
       await again.connect();
       await again.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -147,3 +147,8 @@ export async function staleDatasetIds(db: Db, limit: number): Promise<string[]> 
     LIMIT ${limit}`.execute(db);
   return rows.map((row) => row.id);
 }
+
+/** Fresh planner statistics: after a bulk (re)index the old ones describe another catalog. */
+export async function analyzeDocuments(db: Db): Promise<void> {
+  await sql`ANALYZE search_documents`.execute(db);
+}

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/index.js';
 import { buildDocument } from './document.js';
 import {
+  analyzeDocuments,
   datasetIdsOfOrganization,
   loadDocumentSources,
   replaceDocuments,
@@ -36,6 +37,7 @@ export async function reindexOrganization(
 }
 
 const batchSize = 500;
+const analyzeAfter = 1_000;
 
 /**
  * Indexes every dataset that has no document yet, or one built by an older indexer: after the
@@ -46,7 +48,11 @@ export async function indexStaleDatasets(db: Kysely<Schema>): Promise<number> {
   for (;;) {
     // A dataset that stays stale (a revision gone missing) is tried once, not forever.
     const ids = (await staleDatasetIds(db, batchSize + tried.size)).filter((id) => !tried.has(id));
-    if (ids.length === 0) return tried.size;
+    if (ids.length === 0) {
+      // Without statistics for the new documents the planner may scan the whole table.
+      if (tried.size >= analyzeAfter) await analyzeDocuments(db);
+      return tried.size;
+    }
     await db.transaction().execute((tx) => reindexDatasets(tx, ids));
     for (const id of ids) tried.add(id);
   }

@@ -35,12 +35,13 @@ export const searchRoutes: FastifyPluginAsync<{ db: Kysely<Schema> }> = async (b
       },
     },
     async (request) => {
-      const { total, hits, facets, didYouMean } = await service.search(
+      const { total, totalIsLowerBound, hits, facets, didYouMean } = await service.search(
         await actorOf(request),
         request.query,
       );
       return {
         total,
+        totalIsLowerBound,
         results: hits.map(presentHit),
         facets,
         ...(didYouMean !== undefined && { didYouMean }),

@@ -56,7 +56,14 @@ const FacetList = Type.Array(FacetValue);
 
 export const SearchResultSchema = Type.Object(
   {
-    total: Type.Integer({ description: 'Matches the caller may see' }),
+    total: Type.Integer({
+      description:
+        'Matches the caller may see; when totalIsLowerBound, at least this many (a broad search stops counting at 1,000)',
+    }),
+    totalIsLowerBound: Type.Boolean({
+      description:
+        'The search matched more datasets than were counted: total is a lower bound, and facets are counted over the first 1,000 matches and results ranked among the first 500',
+    }),
     results: Type.Array(
       Type.Object({
         id: Type.String(),

@@ -40,6 +40,8 @@ export interface Facet {
 
 export interface SearchAnswer {
   total: number;
+  /** The search matched more than was counted: `total` is how many were, at least that many. */
+  totalIsLowerBound: boolean;
   hits: SearchHit[];
   facets: Record<q.FacetName, Facet[]>;
   didYouMean?: string;
@@ -129,21 +131,44 @@ export function createSearchService(db: Kysely<Schema>) {
     return { total, facets };
   };
 
-  // Reads through `db_`: inside a transaction on PGlite's one connection, `db` would wait forever.
+  /**
+   * A page of matches with the total and facets. A text search reads in transactions of its own
+   * with `settings` (see q.withSettings): two of them, side by side on PostgreSQL's pool;
+   * PGlite takes them in turn on its one connection.
+   */
   const run = async (
-    db_: Kysely<Schema>,
     spec: q.SearchSpec,
     page: { sort: q.SortKey; limit: number; offset: number },
     codes: q.KnownCodes,
+    settings?: Record<string, string>,
   ) => {
-    // Side by side on PostgreSQL's pool; PGlite takes them in turn on its one connection.
+    const read = <T>(work: (db_: Kysely<Schema>) => Promise<T>) =>
+      settings === undefined ? work(db) : q.withSettings(db, settings, work);
+    const audience = catalogAudience(spec);
     const [counts, rows] = await Promise.all([
-      q.countFacets(db_, spec, facetTop),
-      q.findDocuments(db_, spec, page),
+      read((db_) =>
+        audience === undefined
+          ? q.countFacets(db_, spec, facetTop)
+          : q.catalogFacets(db_, audience, facetTop),
+      ),
+      read((db_) => q.findDocuments(db_, spec, page)),
     ]);
     const { total, facets } = labelled(counts, codes);
-    return { total, facets, rows };
+    return {
+      total,
+      totalIsLowerBound: audience === undefined && total >= q.countLimit,
+      facets,
+      rows,
+    };
   };
+  // With a LIMIT the planner would rather read the table in order, decompressing every
+  // document it passes, than take the matches from the GIN index (see q.withSettings).
+  const textSearch = (
+    spec: q.SearchSpec,
+    page: { sort: q.SortKey; limit: number; offset: number },
+    codes: q.KnownCodes,
+    settings: Record<string, string> = {},
+  ) => run(spec, page, codes, { enable_seqscan: 'off', ...settings });
 
   return {
     async search(actor: Actor, params: SearchParams): Promise<SearchAnswer> {
@@ -161,7 +186,10 @@ export function createSearchService(db: Kysely<Schema>) {
               full: tsqueryOf(plan.groups, { translations: true }),
               direct: tsqueryOf(plan.groups, { translations: false }),
             };
-      const found = await run(db, { viewer, filter, match }, page, codes);
+      const found =
+        match.kind === 'all'
+          ? await run({ viewer, filter, match }, page, codes)
+          : await textSearch({ viewer, filter, match }, page, codes);
       if (found.total > 0 || plan.folded === '' || match.kind === 'all')
         return answer(found, plan, match.kind === 'all' ? 'all' : 'words');
       // No dataset has every word: those with some of them, best first.
@@ -171,19 +199,17 @@ export function createSearchService(db: Kysely<Schema>) {
         direct: tsqueryAny(plan.groups, { translations: false }),
       };
       if (some.full !== match.full) {
-        const partial = await run(db, { viewer, filter, match: some }, page, codes);
+        const partial = await textSearch({ viewer, filter, match: some }, page, codes);
         if (partial.total > 0)
           return withCorrection(answer(partial, plan, 'some'), partial.rows, params.q);
       }
       // Nothing has every word: the closest titles and keywords by trigrams, and a correction.
       const similar: q.TextMatch = { kind: 'similar', folded: plan.folded };
-      const close = await q.withSimilarityThreshold(db, similarityThreshold, (tx) =>
-        run(
-          tx,
-          { viewer, filter, match: similar },
-          { ...page, sort: params.sort ?? 'relevance' },
-          codes,
-        ),
+      const close = await textSearch(
+        { viewer, filter, match: similar },
+        { ...page, sort: params.sort ?? 'relevance' },
+        codes,
+        { 'pg_trgm.word_similarity_threshold': String(similarityThreshold) },
       );
       return withCorrection(answer(close, plan, 'similar'), close.rows, params.q);
     },
@@ -195,6 +221,21 @@ export function createSearchService(db: Kysely<Schema>) {
 }
 
 export type SearchService = ReturnType<typeof createSearchService>;
+
+/**
+ * Whose maintained counts answer this search's facets: those of an unfiltered search by someone
+ * who sees exactly the public catalog, or everything; members of an organization see a mix of
+ * working copies and published revisions that no one table holds, and are counted live.
+ */
+function catalogAudience({ viewer, filter, match }: q.SearchSpec): q.Audience | undefined {
+  if (match.kind !== 'all') return undefined;
+  const filtered = Object.values(filter).some((value: unknown) =>
+    Array.isArray(value) ? value.length > 0 : value !== undefined,
+  );
+  if (filtered) return undefined;
+  if (viewer.sysadmin) return 'all';
+  return viewer.organizationIds.length === 0 ? 'public' : undefined;
+}
 
 /** Adds "did you mean": the query's words spelled as in the titles and keywords found. */
 function withCorrection(result: SearchAnswer, rows: q.FoundRow[], typed = ''): SearchAnswer {
@@ -209,13 +250,19 @@ function withCorrection(result: SearchAnswer, rows: q.FoundRow[], typed = ''): S
 }
 
 function answer(
-  found: { total: number; facets: Record<q.FacetName, Facet[]>; rows: q.FoundRow[] },
+  found: {
+    total: number;
+    totalIsLowerBound: boolean;
+    facets: Record<q.FacetName, Facet[]>;
+    rows: q.FoundRow[];
+  },
   plan: QueryPlan,
   kind: 'words' | 'some' | 'similar' | 'all',
 ): SearchAnswer {
   const terms = kind === 'similar' ? plan.folded.split(/\s+/) : plan.highlight;
   return {
     total: found.total,
+    totalIsLowerBound: found.totalIsLowerBound,
     facets: found.facets,
     hits: found.rows.map((row) => ({
       ...row,

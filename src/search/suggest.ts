@@ -33,18 +33,26 @@ export async function suggest(db: Kysely<Schema>, viewer: Viewer, typed: string,
     for (const row of words)
       if (datasets.length < limit && !datasets.some((d) => d.slug === row.slug)) datasets.push(row);
   }
-  const keywords = wordLookup
-    ? await q.keywordsStartingWith(
-        db,
-        viewer,
-        tsqueryOf([{ alternatives: [{ terms: [last], translated: false }], prefix: true }], {
-          translations: false,
-          weights: 'B',
-        }),
-        folded,
-        limit,
-      )
-    : [];
+  // Everyone or no one outside their organization: keywords counted for the whole catalog.
+  const audience: q.Audience | undefined = viewer.sysadmin
+    ? 'all'
+    : viewer.organizationIds.length === 0
+      ? 'public'
+      : undefined;
+  const keywords = !wordLookup
+    ? []
+    : audience !== undefined
+      ? await q.catalogKeywordsStartingWith(db, audience, folded, limit)
+      : await q.keywordsStartingWith(
+          db,
+          viewer,
+          tsqueryOf([{ alternatives: [{ terms: [last], translated: false }], prefix: true }], {
+            translations: false,
+            weights: 'B',
+          }),
+          folded,
+          limit,
+        );
   const startsWord = (name: string | null) => {
     if (name === null) return false;
     const f = foldText(name);
