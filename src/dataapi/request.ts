@@ -4,8 +4,11 @@ import type { ExportQuery, RecordsBody, RecordsQuery } from './schemas.js';
 
 export const defaultLimit = 100;
 
-/** Query-string names that are parameters, not column filters (a column so named is filtered through POST `filters`). */
-const reserved = new Set([
+/**
+ * Query-string names that are parameters, not column filters (a column so named is filtered
+ * through POST `filters`). The resource's OpenAPI document lists them too.
+ */
+export const reservedParameters: ReadonlySet<string> = new Set([
   'select',
   'q',
   'order',
@@ -100,7 +103,7 @@ export function exportFromQuery(query: ExportQuery): RecordsRequest {
 function filtersOfQuery(query: Record<string, unknown>): RecordsRequest['filters'] {
   const filters: RecordsRequest['filters'] = [];
   for (const [key, value] of Object.entries(query)) {
-    if (reserved.has(key)) continue;
+    if (reservedParameters.has(key)) continue;
     for (const expression of Array.isArray(value) ? value : [value])
       filters.push({ parameter: key, column: key, expression: String(expression) });
   }

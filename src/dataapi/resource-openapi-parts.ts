@@ -6,27 +6,6 @@ import { isIntegerType } from './columns.js';
 
 type Json = Record<string, unknown>;
 
-/**
- * Query-string names the records endpoint reads as parameters (src/dataapi/request.ts); a column
- * with one of these names is filtered through the POST form's `filters` instead.
- */
-export const reservedParameters = new Set([
-  'select',
-  'q',
-  'order',
-  'group_by',
-  'agg',
-  'limit',
-  'offset',
-  'cursor',
-  'total',
-  'format',
-  'pageNo',
-  'numOfRows',
-  'serviceKey',
-  'type',
-]);
-
 export const operatorHelp =
   '`eq:v` (or just `v`), `neq:v`, `lt:v`, `lte:v`, `gt:v`, `gte:v`, `in:a,b` (a comma inside a value is `\\,`), ' +
   '`like:pat*` (text only; `*` is any text, case ignored), `null`, `notnull`. Repeat the parameter to combine filters (AND).';

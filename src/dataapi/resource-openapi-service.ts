@@ -4,7 +4,7 @@ import { quoteIdentifier, type ServedTable, type ServedTables } from '../datasto
 import { columnsOf, type Column } from './columns.js';
 import { answerRecords } from './records.js';
 import { codeSamples, type CodeSample } from './resource-openapi-snippets.js';
-import { reservedParameters } from './resource-openapi-parts.js';
+import { reservedParameters } from './request.js';
 import { resourceOpenApi, type RecordsExample } from './resource-openapi.js';
 import { recordsFromQuery } from './request.js';
 import { nextUrl } from './routes.js';

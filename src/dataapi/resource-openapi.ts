@@ -5,11 +5,11 @@ import {
   operatorHelp,
   pageParameters,
   recordsBodySchema,
-  reservedParameters,
   rowSchema,
   shapingParameters,
 } from './resource-openapi-parts.js';
 import type { CodeSample } from './resource-openapi-snippets.js';
+import { reservedParameters } from './request.js';
 import { exportFormats } from './schemas.js';
 
 /**

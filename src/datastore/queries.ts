@@ -26,38 +26,23 @@ export async function setJobId(db: Db, id: string, jobId: string): Promise<void>
   await db.updateTable('datastore_ingests').set({ job_id: jobId }).where('id', '=', id).execute();
 }
 
-/** The newest ingest of one file of a resource (the file a caller is shown). */
+/**
+ * The newest ingest of one file of a resource (the file a caller is shown), or the newest in
+ * `state`: the finished one is the table of callers shown that file (the published one, while a
+ * replacement waits for approval in the working copy).
+ */
 export function latestIngestOfFile(
   db: Db,
   resourceId: string,
   blobSha256: string,
+  state?: IngestState,
 ): Promise<IngestRow | undefined> {
   return db
     .selectFrom('datastore_ingests')
     .selectAll()
     .where('resource_id', '=', resourceId)
     .where('blob_sha256', '=', blobSha256)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
-
-/**
- * The newest finished ingest of one file of a resource: the table for callers shown that file
- * (the published one, while a replacement waits for approval in the working copy).
- */
-export function latestDoneIngestOfFile(
-  db: Db,
-  resourceId: string,
-  blobSha256: string,
-): Promise<IngestRow | undefined> {
-  return db
-    .selectFrom('datastore_ingests')
-    .selectAll()
-    .where('resource_id', '=', resourceId)
-    .where('blob_sha256', '=', blobSha256)
-    .where('state', '=', 'done')
+    .$if(state !== undefined, (query) => query.where('state', '=', state!))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(1)

@@ -104,7 +104,7 @@ export function createServedTables(deps: {
       const ingest =
         serving?.blob_sha256 === resource.blob_sha256
           ? serving
-          : await q.latestDoneIngestOfFile(db, resourceId, resource.blob_sha256);
+          : await q.latestIngestOfFile(db, resourceId, resource.blob_sha256, 'done');
       if (!ingest?.table_name || !ingest.table_schema || !ingest.finished_at)
         throw new NotFound('Table');
       await ensureOnThisNode(ingest.table_name, ingest.parquet_sha256);
