@@ -1,6 +1,7 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { insiderCondition, visibleCondition, type Viewer } from '../catalog/index.js';
 import type { Schema } from '../db/index.js';
+import type { SearchDocumentRow } from './document.js';
 
 type Db = Kysely<Schema>;
 
@@ -78,28 +79,31 @@ function scoreOf(match: TextMatch): RawBuilder<number> {
   return sql<number>`d.quality`;
 }
 
-export interface FoundRow {
-  dataset_id: string;
-  revision: number;
-  is_current: boolean;
-  state: string;
-  slug: string;
-  title_lo: string | null;
-  title_en: string | null;
-  description_lo: string | null;
-  description_en: string | null;
-  organization_slug: string;
-  organization_title_lo: string | null;
-  organization_title_en: string | null;
-  themes: string[];
-  keywords: string[];
-  formats: string[];
-  license: string | null;
-  provinces: string[];
-  access_level: string;
-  languages: string[];
-  created_at: Date;
-  modified_at: Date;
+/** A match: the document's shown fields, with its rank and how the caller sees it. */
+export interface FoundRow extends Pick<
+  SearchDocumentRow,
+  | 'dataset_id'
+  | 'revision'
+  | 'is_current'
+  | 'state'
+  | 'slug'
+  | 'title_lo'
+  | 'title_en'
+  | 'description_lo'
+  | 'description_en'
+  | 'organization_slug'
+  | 'organization_title_lo'
+  | 'organization_title_en'
+  | 'themes'
+  | 'keywords'
+  | 'formats'
+  | 'license'
+  | 'provinces'
+  | 'access_level'
+  | 'languages'
+  | 'created_at'
+  | 'modified_at'
+> {
   score: number;
   /** Matched by the words as typed, not only through a translation. */
   direct: boolean;
