@@ -141,7 +141,7 @@ export async function buildApp({
     fileStored: ingestOnFileStored(jobs),
   });
   const datastore = createDatastoreService({ db: database.db, catalog, jobs, now: clock });
-  const servedTables = createServedTables({ db: database.db, catalog, tables, blobs });
+  const servedTables = createServedTables({ db: database.db, tables, blobs });
   await http.register(multipartPlugin);
   await http.register(catalogRoutes, {
     prefix: '/api/v1',

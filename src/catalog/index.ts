@@ -24,6 +24,7 @@ export {
   type Viewer,
   type StoredRevision,
 } from './datasets/queries.js';
+export { shownResourceFile, type ShownFile } from './resources/queries.js';
 export { isSysadmin } from './policy.js';
 
 /** The catalog's services, for the API routes and for whatever else writes (demo seeding, CLI). */

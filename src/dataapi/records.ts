@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { ServedTable } from '../datastore/index.js';
 import { quoteIdentifier } from '../datastore/index.js';
 import { columnsOf, type Column } from './columns.js';
@@ -85,15 +85,55 @@ async function countRows(
   return Number(rows[0]?.[0] ?? 0);
 }
 
-/** Every user value is bound; the SQL text holds only quoted schema names. */
+/**
+ * Every user value is bound; the SQL text holds only quoted schema names. Statements are kept
+ * per connection and reused: a page query's text depends only on the table and the query's shape
+ * (values are bound), and planning it again costs about as much as running it on a small page.
+ */
 export async function run(connection: DuckDBConnection, sql: string, params: string[]) {
-  const statement = await connection.prepare(sql);
+  const statement = await preparedStatement(connection, sql);
   try {
+    statement.clearBindings();
     for (const [i, value] of params.entries()) statement.bindVarchar(i + 1, value);
     return await statement.runAndReadAll();
-  } finally {
-    statement.destroySync();
+  } catch (error) {
+    forgetStatement(connection, sql);
+    throw error;
   }
+}
+
+// A connection serves one request at a time (TableStore's pool), so its statements are never
+// bound and run by two requests at once. Least recently used first.
+const statementsByConnection = new WeakMap<
+  DuckDBConnection,
+  Map<string, DuckDBPreparedStatement>
+>();
+const statementsPerConnection = 64;
+
+async function preparedStatement(connection: DuckDBConnection, sql: string) {
+  let statements = statementsByConnection.get(connection);
+  if (!statements) {
+    statements = new Map();
+    statementsByConnection.set(connection, statements);
+  }
+  let statement = statements.get(sql);
+  if (statement) {
+    statements.delete(sql);
+  } else {
+    statement = await connection.prepare(sql);
+    if (statements.size >= statementsPerConnection) {
+      const [oldest] = statements.keys();
+      forgetStatement(connection, oldest!);
+    }
+  }
+  statements.set(sql, statement);
+  return statement;
+}
+
+function forgetStatement(connection: DuckDBConnection, sql: string) {
+  const statements = statementsByConnection.get(connection);
+  statements?.get(sql)?.destroySync();
+  statements?.delete(sql);
 }
 
 /** The answer's columns as Table Schema fields; aggregates have no title. */

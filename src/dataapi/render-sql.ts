@@ -9,6 +9,7 @@ import type { Output } from './query-plan.js';
  */
 
 const safeInteger = '9007199254740991';
+const narrowDecimal = /^DECIMAL\(([1-9]|1[0-5]),\d+\)$/;
 
 /** The output as a JSON value. */
 export function jsonValueSql(output: Output): string {
@@ -20,8 +21,12 @@ export function jsonValueSql(output: Output): string {
     if (/^(TINYINT|SMALLINT|INTEGER|UTINYINT|USMALLINT|UINTEGER)$/.test(duck)) return x;
     return `CASE WHEN ${x} BETWEEN -${safeInteger} AND ${safeInteger} THEN to_json(${x}) ELSE to_json(CAST(${x} AS VARCHAR)) END`;
   }
-  if (output.type === 'number')
+  if (output.type === 'number') {
+    // DuckDB writes a decimal's exact digits, which JSON parsers keep up to 15 of; a decimal is
+    // never NaN or infinite.
+    if (narrowDecimal.test(duck)) return x;
     return `CASE WHEN isfinite(CAST(${x} AS DOUBLE)) THEN CAST(${x} AS DOUBLE) END`;
+  }
   if (output.type === 'any') return `to_json(${x})`;
   if (output.type === 'boolean' || output.type === 'string') return x;
   return textValueSql(output);
@@ -36,6 +41,7 @@ export function textValueSql(output: Output): string {
     case 'datetime':
       return isoDateTimeSql(`CAST(${x} AS VARCHAR)`);
     case 'number':
+      if (/^DECIMAL\(/.test(output.duckType ?? '')) return `CAST(${x} AS VARCHAR)`;
       return `CAST(CASE WHEN isfinite(CAST(${x} AS DOUBLE)) THEN ${x} END AS VARCHAR)`;
     case 'any':
       return `CAST(to_json(${x}) AS VARCHAR)`;

@@ -1,4 +1,5 @@
-import { type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { shownResourceFile, type Viewer } from '../catalog/index.js';
 import type { DatastoreIngestsTable, IngestState, Schema } from '../db/index.js';
 
 type Db = Kysely<Schema>;
@@ -47,6 +48,38 @@ export function latestIngestOfFile(
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
+}
+
+/**
+ * The finished ingest of the file a viewer is shown of a resource, in one round trip: the one
+ * the resource serves when that is its file, else the newest finished one of that file (the
+ * published file's, while a replacement waits for approval). No row: the viewer may not see
+ * the resource; `ingest_id` null: it has no table.
+ */
+export async function shownIngest(
+  db: Db,
+  viewer: Viewer,
+  resourceId: string,
+): Promise<ShownIngest | undefined> {
+  const { rows } = await sql<ShownIngest>`
+    SELECT f.dataset_id, i.id AS ingest_id, i.table_name, i.table_schema, i.row_count,
+      i.finished_at, i.parquet_sha256
+    FROM ${shownResourceFile(viewer, resourceId)} AS f
+      LEFT JOIN LATERAL (
+        SELECT i.* FROM datastore_ingests i
+        WHERE i.resource_id = f.resource_id AND i.blob_sha256 = f.blob_sha256
+          AND i.state = 'done'
+        ORDER BY i.id = f.serving_ingest_id DESC, i.created_at DESC, i.id DESC LIMIT 1) AS i
+        ON true`.execute(db);
+  return rows[0];
+}
+
+export interface ShownIngest extends Pick<
+  IngestRow,
+  'table_name' | 'table_schema' | 'row_count' | 'finished_at' | 'parquet_sha256'
+> {
+  dataset_id: string;
+  ingest_id: string | null;
 }
 
 /** The ingest whose table the data API serves for a resource. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Kysely } from 'kysely';
-import type { Actor, Catalog } from '../catalog/index.js';
+import { isSysadmin, type Actor } from '../catalog/index.js';
 import type { Schema } from '../db/index.js';
 import type { BlobStore } from '../files/index.js';
 import { NotFound } from '../lib/errors.js';
@@ -44,11 +44,10 @@ export interface ServedTable {
  */
 export function createServedTables(deps: {
   db: Kysely<Schema>;
-  catalog: Catalog;
   tables: TableStore;
   blobs: BlobStore;
 }) {
-  const { db, catalog, tables, blobs } = deps;
+  const { db, tables, blobs } = deps;
   const present = new Set<string>();
   const loading = new Map<string, Promise<void>>();
 
@@ -98,25 +97,21 @@ export function createServedTables(deps: {
 
   return {
     async find(actor: Actor, resourceId: string): Promise<ServedTable> {
-      const { dataset, resource } = await catalog.resources.find(actor, resourceId);
-      if (resource.blob_sha256 === null) throw new NotFound('Table');
-      const serving = await q.servingIngest(db, resourceId);
-      const ingest =
-        serving?.blob_sha256 === resource.blob_sha256
-          ? serving
-          : await q.latestIngestOfFile(db, resourceId, resource.blob_sha256, 'done');
-      if (!ingest?.table_name || !ingest.table_schema || !ingest.finished_at)
-        throw new NotFound('Table');
-      await ensureOnThisNode(ingest.table_name, ingest.parquet_sha256);
+      const viewer = { sysadmin: isSysadmin(actor), organizationIds: [...actor.roles.keys()] };
+      const shown = uuid.test(resourceId) ? await q.shownIngest(db, viewer, resourceId) : undefined;
+      if (!shown) throw new NotFound('Resource');
+      const { ingest_id: ingestId, table_name: tableName, table_schema: schema } = shown;
+      if (!ingestId || !tableName || !schema || !shown.finished_at) throw new NotFound('Table');
+      await ensureOnThisNode(tableName, shown.parquet_sha256);
       return {
         resourceId,
-        datasetId: dataset.row.id,
-        ingestId: ingest.id,
-        tableName: ingest.table_name,
-        schema: ingest.table_schema as TableSchema,
-        rowCount: Number(ingest.row_count ?? 0),
-        finishedAt: ingest.finished_at,
-        version: ingest.id,
+        datasetId: shown.dataset_id,
+        ingestId,
+        tableName,
+        schema: schema as TableSchema,
+        rowCount: Number(shown.row_count ?? 0),
+        finishedAt: shown.finished_at,
+        version: ingestId,
       };
     },
 
@@ -144,6 +139,8 @@ export function createServedTables(deps: {
 }
 
 export type ServedTables = ReturnType<typeof createServedTables>;
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isMissingTable(error: unknown, name: string): boolean {
   return (
