@@ -24,6 +24,10 @@ export interface DataApiFixture {
     bytes: Buffer | string,
     options?: { state?: 'published' | 'draft'; access?: 'public' | 'restricted'; title?: string },
   ): Promise<string>;
+  /** Replaces the file of a resource in the dataset's working copy and waits for its table. */
+  replaceFile(resourceId: string, name: string, bytes: Buffer | string): Promise<void>;
+  /** Submits the working copy of the resource's dataset and approves it. */
+  publishChanges(resourceId: string): Promise<void>;
 }
 
 let serial = 0;
@@ -56,12 +60,40 @@ export async function startDataApiApp(engine: TestEngine): Promise<DataApiFixtur
     throw new Error('the ingest did not finish');
   };
 
+  const datasetOf = async (resourceId: string) =>
+    (
+      await app.database.db
+        .selectFrom('resources')
+        .select('dataset_id')
+        .where('id', '=', resourceId)
+        .executeTakeFirstOrThrow()
+    ).dataset_id;
+  const publish = async (datasetId: string) => {
+    const submitted = await call(editor, 'POST', `/api/v1/datasets/${datasetId}/submit`);
+    assert.equal(submitted.statusCode, 200, submitted.body);
+    const approved = await call(admin, 'POST', `/api/v1/datasets/${datasetId}/approve`);
+    assert.equal(approved.statusCode, 200, approved.body);
+  };
+
   return {
     app,
     call,
     admin,
     editor,
     outsider,
+    async replaceFile(resourceId, name, bytes) {
+      const replaced = await app.http.inject({
+        method: 'PUT',
+        url: `/api/v1/datasets/${await datasetOf(resourceId)}/resources/${resourceId}/file`,
+        headers: { ...bearer(editor.token), ...multipartHeaders },
+        payload: multipart({}, { name, bytes: Buffer.from(bytes) }),
+      });
+      assert.equal(replaced.statusCode, 200, replaced.body);
+      await settled(resourceId);
+    },
+    async publishChanges(resourceId) {
+      await publish(await datasetOf(resourceId));
+    },
     async publishTable(
       name,
       bytes,
@@ -84,12 +116,7 @@ export async function startDataApiApp(engine: TestEngine): Promise<DataApiFixtur
       assert.equal(uploaded.statusCode, 201, uploaded.body);
       const resourceId: string = (uploaded.json().resources as Array<{ id: string }>).at(-1)!.id;
       await settled(resourceId);
-      if (state === 'published') {
-        const submitted = await call(editor, 'POST', `/api/v1/datasets/${datasetId}/submit`);
-        assert.equal(submitted.statusCode, 200, submitted.body);
-        const approved = await call(admin, 'POST', `/api/v1/datasets/${datasetId}/approve`);
-        assert.equal(approved.statusCode, 200, approved.body);
-      }
+      if (state === 'published') await publish(datasetId);
       return resourceId;
     },
   };

@@ -401,6 +401,21 @@ for (const engine of testEngines()) {
       assert.equal(ghost.statusCode, 404);
     });
 
+    it('serves the public the published file while a replacement waits for approval', async () => {
+      const id = await f.publishTable('replaced.csv', 'n,word\n1,ໜຶ່ງ\n2,ສອງ\n');
+      await f.replaceFile(id, 'replaced.csv', 'n,word\n1,ໜຶ່ງ\n2,ສອງ\n3,ສາມ\n');
+      const words = async (user: Parameters<DataApiFixture['call']>[0]) => {
+        const response = await f.call(user, 'GET', `/api/v1/resources/${id}/records?select=word`);
+        assert.equal(response.statusCode, 200, response.body);
+        return (response.json().items as Item[]).map((item) => item['word']);
+      };
+      assert.deepEqual(await words(null), ['ໜຶ່ງ', 'ສອງ'], 'the public: the published file');
+      assert.deepEqual(await words(f.outsider), ['ໜຶ່ງ', 'ສອງ']);
+      assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ', 'ສາມ'], 'insiders: the working copy');
+      await f.publishChanges(id);
+      assert.deepEqual(await words(null), ['ໜຶ່ງ', 'ສອງ', 'ສາມ'], 'once approved, for everyone');
+    });
+
     it('refuses bad input with a 400 naming the parameter', async () => {
       const injection = `x' OR 1=1; DROP TABLE t; --`;
       const cases: Array<[string, string]> = [
