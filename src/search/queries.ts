@@ -48,7 +48,19 @@ function visibility(viewer: Viewer): Expression<SqlBool>[] {
 
 const anyOf = (values: readonly string[]) => sql`ARRAY[${sql.join(values)}]::text[]`;
 
-function conditions({ viewer, filter, match }: SearchSpec): RawBuilder<SqlBool> {
+/** Where the query's words are looked for: the whole document, or its head only. */
+type TermsIn = 'document' | 'head';
+
+function textCondition(match: TextMatch, where: TermsIn = 'document'): RawBuilder<SqlBool> {
+  if (match.kind === 'terms') return sql<SqlBool>`d.${sql.ref(where)} @@ ${match.full}::tsquery`;
+  if (match.kind === 'similar') return sql<SqlBool>`${match.folded} <% d.trigram_text`;
+  return sql<SqlBool>`true`;
+}
+
+function conditions(
+  { viewer, filter }: SearchSpec,
+  text: RawBuilder<SqlBool> = sql<SqlBool>`true`,
+): RawBuilder<SqlBool> {
   const all = visibility(viewer);
   const f = filter;
   if (f.organizationIds?.length)
@@ -56,27 +68,33 @@ function conditions({ viewer, filter, match }: SearchSpec): RawBuilder<SqlBool> 
   if (f.themes?.length) all.push(sql<SqlBool>`d.themes && ${anyOf(f.themes)}`);
   if (f.keywords?.length) all.push(sql<SqlBool>`d.keywords && ${anyOf(f.keywords)}`);
   if (f.formats?.length) all.push(sql<SqlBool>`d.formats && ${anyOf(f.formats)}`);
-  if (f.licenses?.length) all.push(sql<SqlBool>`d.license IN (${sql.join(f.licenses)})`);
+  // As an array, to match the filters index of migration 0008.
+  if (f.licenses?.length) all.push(sql<SqlBool>`ARRAY[d.license] && ${anyOf(f.licenses)}`);
   if (f.provinces?.length) all.push(sql<SqlBool>`d.provinces && ${anyOf(f.provinces)}`);
   if (f.accessLevels?.length)
     all.push(sql<SqlBool>`d.access_level IN (${sql.join(f.accessLevels)})`);
   if (f.languages?.length) all.push(sql<SqlBool>`d.languages && ${anyOf(f.languages)}`);
   if (f.modifiedSince) all.push(sql<SqlBool>`d.modified_at >= ${f.modifiedSince}`);
   if (f.modifiedUntil) all.push(sql<SqlBool>`d.modified_at <= ${f.modifiedUntil}`);
-  if (match.kind === 'terms') all.push(sql<SqlBool>`d.document @@ ${match.full}::tsquery`);
-  if (match.kind === 'similar') all.push(sql<SqlBool>`${match.folded} <% d.trigram_text`);
+  all.push(text);
   return sql<SqlBool>`${sql.join(all, sql` AND `)}`;
 }
 
 // Title words count most, then keywords, organization and places, then the rest ({D,C,B,A}).
 const weights = sql`'{0.05,0.2,0.5,1.0}'::float4[]`;
 
-function scoreOf(match: TextMatch): RawBuilder<number> {
+function scoreOf(match: TextMatch, where: TermsIn = 'document'): RawBuilder<number> {
   if (match.kind === 'terms')
-    return sql<number>`ts_rank_cd(${weights}, d.document, ${match.full}::tsquery) * (0.8 + 0.2 * d.quality)`;
+    return sql<number>`ts_rank_cd(${weights}, d.${sql.ref(where)}, ${match.full}::tsquery) * (0.8 + 0.2 * d.quality)`;
   if (match.kind === 'similar')
     return sql<number>`word_similarity(${match.folded}, d.trigram_text) * (0.8 + 0.2 * d.quality)`;
   return sql<number>`d.quality`;
+}
+
+/** Matched by the words as typed, not only through a translation; the head answers most. */
+function directOf(match: TextMatch): RawBuilder<boolean> {
+  if (match.kind !== 'terms' || match.direct === match.full) return sql<boolean>`true`;
+  return sql<boolean>`(d.head @@ ${match.direct}::tsquery OR d.document @@ ${match.direct}::tsquery)`;
 }
 
 /** A match: the document's shown fields, with its rank and how the caller sees it. */
@@ -111,55 +129,88 @@ export interface FoundRow extends Pick<
   insider: boolean;
 }
 
-/** One page of matches in the asked order. */
+const shownColumns = sql`d.dataset_id, d.revision, d.is_current, d.state, d.slug, d.title_lo,
+  d.title_en, d.description_lo, d.description_en, d.organization_slug, d.organization_title_lo,
+  d.organization_title_en, d.themes, d.keywords, d.formats, d.license, d.provinces,
+  d.access_level, d.languages, d.created_at, d.modified_at`;
+
+/**
+ * One page of matches in the asked order. The order is found on keys only, and the shown fields
+ * (and, outside relevance order, the score) are read for the page's rows alone.
+ */
 export async function findDocuments(
   db: Db,
   spec: SearchSpec,
   page: { sort: SortKey; limit: number; offset: number },
 ): Promise<FoundRow[]> {
   const { match } = spec;
-  const direct =
-    match.kind === 'terms'
-      ? sql<boolean>`d.document @@ ${match.direct}::tsquery`
-      : sql<boolean>`true`;
+  if (page.sort === 'relevance' && match.kind !== 'all') {
+    const { rows } = await sql<FoundRow>`
+      SELECT ${shownColumns}, r.score, r.direct, ${insiderCondition(spec.viewer)} AS insider
+      FROM (SELECT * FROM ${rankedCandidates(spec, page.offset + page.limit)} c
+            ORDER BY ${relevanceOrder('c')} LIMIT ${page.limit} OFFSET ${page.offset}) r
+        JOIN search_documents d ON d.dataset_id = r.dataset_id AND d.revision = r.revision
+      ORDER BY ${relevanceOrder('r')}`.execute(db);
+    return rows;
+  }
   const order = {
-    // Direct matches first, then those found through a translation (issue 7: ranked below).
-    relevance:
-      match.kind === 'terms'
-        ? sql`direct DESC, score DESC, d.modified_at DESC`
-        : sql`score DESC, d.modified_at DESC`,
+    relevance: sql`d.quality DESC, d.modified_at DESC`,
     newest: sql`d.created_at DESC`,
     updated: sql`d.modified_at DESC`,
     title_lo: sql`d.title_sort_lo COLLATE "C"`,
     title_en: sql`d.title_sort_en COLLATE "C"`,
   }[page.sort];
-  // Ranking reads every candidate's whole document (large, out of line): by relevance only the
-  // first `rankCandidates` matches are ranked, enough for any page anyone reads.
-  const source =
-    page.sort === 'relevance' && match.kind !== 'all'
-      ? sql`(SELECT * FROM search_documents d WHERE ${conditions(spec)}
-             LIMIT ${Math.max(rankCandidates, page.offset + page.limit)})`
-      : sql`(SELECT * FROM search_documents d WHERE ${conditions(spec)})`;
   const { rows } = await sql<FoundRow>`
-    SELECT d.dataset_id, d.revision, d.is_current, d.state, d.slug, d.title_lo, d.title_en,
-      d.description_lo, d.description_en, d.organization_slug, d.organization_title_lo,
-      d.organization_title_en, d.themes, d.keywords, d.formats, d.license, d.provinces,
-      d.access_level, d.languages, d.created_at, d.modified_at,
-      ${scoreOf(match)} AS score, ${direct} AS direct,
+    SELECT ${shownColumns}, ${scoreOf(match)} AS score, ${directOf(match)} AS direct,
       ${insiderCondition(spec.viewer)} AS insider
-    FROM ${source} d
-    ORDER BY ${order}, d.dataset_id
-    LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
+    FROM (SELECT d.dataset_id, d.revision FROM search_documents d
+          WHERE ${conditions(spec, textCondition(match))}
+          ORDER BY ${order}, d.dataset_id LIMIT ${page.limit} OFFSET ${page.offset}) r
+      JOIN search_documents d ON d.dataset_id = r.dataset_id AND d.revision = r.revision
+    ORDER BY ${order}, d.dataset_id`.execute(db);
   return rows;
+}
+
+// Direct matches first, then those found through a translation (issue 7: ranked below); among
+// them, those with every word in the head (title, keywords, organization, places) first.
+const relevanceOrder = (t: string) =>
+  sql`${sql.ref(`${t}.direct`)} DESC, ${sql.ref(`${t}.head`)} DESC, ${sql.ref(`${t}.score`)} DESC,
+    ${sql.ref(`${t}.modified_at`)} DESC, ${sql.ref(`${t}.dataset_id`)}`;
+
+/**
+ * At most `rankCandidates` matches (more if the page is further), with their score: first those
+ * whose head has every word, ranked on the head, which is in the row; then, to fill up, the
+ * others, ranked on the whole document, which is read from TOAST. A broad search thus never
+ * misses its title matches for being stored after hundreds of description matches.
+ */
+function rankedCandidates(spec: SearchSpec, end: number): RawBuilder<unknown> {
+  const { match } = spec;
+  const bound = Math.max(rankCandidates, end);
+  const head = sql`
+    SELECT d.dataset_id, d.revision, d.modified_at, true AS head,
+      ${scoreOf(match, 'head')} AS score, ${directOf(match)} AS direct
+    FROM search_documents d WHERE ${conditions(spec, textCondition(match, 'head'))}
+    LIMIT ${bound}`;
+  const all = (text: RawBuilder<SqlBool>) => sql`
+    SELECT d.dataset_id, d.revision, d.modified_at, false AS head,
+      ${scoreOf(match)} AS score, ${directOf(match)} AS direct
+    FROM search_documents d WHERE ${conditions(spec, text)}
+    LIMIT ${bound}`;
+  if (match.kind !== 'terms') return sql`(${all(textCondition(match))})`;
+  // The second part runs only while the first has given fewer than `bound` rows.
+  return sql`((${head}) UNION ALL (${all(
+    sql<SqlBool>`${textCondition(match)} AND NOT ${textCondition(match, 'head')}`,
+  )}) LIMIT ${bound})`;
 }
 
 /**
  * Bounds on the work one search does. Below them every figure is exact; a broader search
  * (a short prefix, a common word) counts its first `countLimit` matches only, reports the
- * total as a lower bound and counts facets over those, and ranks its first `rankCandidates`.
+ * total as a lower bound and counts facets over those, and ranks `rankCandidates` of them,
+ * those with every word in their head first (see rankedCandidates).
  */
 export const countLimit = 1_000;
-const rankCandidates = 500;
+export const rankCandidates = 500;
 
 export type FacetName =
   | 'organization'
@@ -181,9 +232,14 @@ export interface FacetCount {
 
 /**
  * The total and, for each facet, its most frequent values among the matches (not one page):
- * all of them, or the first `countLimit` of a broader search.
+ * all of them, or the first `limit` of a broader search.
  */
-export async function countFacets(db: Db, spec: SearchSpec, top: number): Promise<FacetCount[]> {
+export async function countFacets(
+  db: Db,
+  spec: SearchSpec,
+  top: number,
+  limit: number = countLimit,
+): Promise<FacetCount[]> {
   const unnested = (facet: FacetName, column: string) => sql`
     (SELECT ${sql.lit(facet)}::text AS facet, v AS value, count(*)::int AS count,
        NULL::text AS label_lo, NULL::text AS label_en
@@ -196,7 +252,8 @@ export async function countFacets(db: Db, spec: SearchSpec, top: number): Promis
     WITH m AS MATERIALIZED (
       SELECT d.organization_slug, d.organization_title_lo, d.organization_title_en, d.themes,
         d.keywords, d.formats, d.license, d.provinces, d.access_level, d.languages
-      FROM search_documents d WHERE ${conditions(spec)} LIMIT ${countLimit})
+      FROM search_documents d WHERE ${conditions(spec, textCondition(spec.match))}
+      LIMIT ${limit})
     SELECT 'total'::text AS facet, NULL::text AS value, count(*)::int AS count,
       NULL::text AS label_lo, NULL::text AS label_en FROM m
     UNION ALL
@@ -308,11 +365,12 @@ export async function titlesWithWord(
   limit: number,
 ): Promise<TitleSuggestion[]> {
   const where = sql.join(visibility(viewer), sql` AND `);
-  // The best of the first matches: ordering them all would read every matching document.
+  // The best of the first matches: ordering them all would read every matching row. The title's
+  // terms (weight A) are in the head, tested in the row without reading the whole document.
   const { rows } = await sql<TitleSuggestion>`
     SELECT d.slug, d.title_lo, d.title_en FROM (
       SELECT d.slug, d.title_lo, d.title_en, d.quality, d.modified_at FROM search_documents d
-      WHERE d.document @@ ${tsquery}::tsquery AND ${where} LIMIT ${limit * 20}) AS d
+      WHERE d.head @@ ${tsquery}::tsquery AND ${where} LIMIT ${limit * 20}) AS d
     ORDER BY d.quality DESC, d.modified_at DESC LIMIT ${limit}`.execute(db);
   return rows;
 }
@@ -329,7 +387,7 @@ export async function keywordsStartingWith(
   const { rows } = await sql<{ keyword: string; count: number }>`
     SELECT k AS keyword, count(*)::int AS count
     FROM (SELECT d.keywords FROM search_documents d
-          WHERE d.document @@ ${tsquery}::tsquery AND ${where} LIMIT 200) s,
+          WHERE d.head @@ ${tsquery}::tsquery AND ${where} LIMIT 200) s,
       unnest(s.keywords) AS k
     WHERE starts_with(k, ${prefix}) OR position(${` ${prefix}`} in k) > 0
     GROUP BY k ORDER BY 2 DESC, 1 LIMIT ${limit}`.execute(db);

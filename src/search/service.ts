@@ -58,13 +58,31 @@ const viewerOf = (actor: Actor): Viewer => ({
 
 /** Search and suggestions over the catalog, each answer limited to what the caller may see. */
 export function createSearchService(db: Kysely<Schema>) {
-  const resolveFilter = async (
-    params: SearchParams,
-    { themes, licences }: q.KnownCodes,
-  ): Promise<q.SearchFilter> => {
-    const checked = (field: string, values: string[] | undefined, known: Set<string>) =>
+  // Themes and licences are reference data that is only ever added to: kept here, and read
+  // again when a search names, or its facets show, a code this copy does not know yet.
+  let codes: Promise<Codes> | undefined;
+  const knownCodes = (fresh = false): Promise<Codes> => {
+    if (fresh || codes === undefined)
+      codes = q.knownCodes(db).then(
+        (known) => codesOf(known),
+        (error: unknown) => {
+          codes = undefined;
+          throw error;
+        },
+      );
+    return codes;
+  };
+
+  const resolveFilter = async (params: SearchParams): Promise<q.SearchFilter> => {
+    let known = await knownCodes();
+    const themes = params.theme?.map((code) => code.trim().toUpperCase());
+    const unknown = (values: string[] | undefined, set: ReadonlySet<string>) =>
+      values?.some((value) => !set.has(value)) ?? false;
+    if (unknown(themes, known.themes) || unknown(params.license, known.licences))
+      known = await knownCodes(true);
+    const checked = (field: string, values: string[] | undefined, set: ReadonlySet<string>) =>
       values?.map((value) => {
-        if (!known.has(value)) throw new Invalid(field, `unknown value ${value}`);
+        if (!set.has(value)) throw new Invalid(field, `unknown value ${value}`);
         return value;
       });
     let organizationIds: string[] | undefined;
@@ -77,12 +95,8 @@ export function createSearchService(db: Kysely<Schema>) {
     }
     return {
       organizationIds,
-      themes: checked(
-        'theme',
-        params.theme?.map((code) => code.trim().toUpperCase()),
-        new Set(themes.map((t) => t.code)),
-      ),
-      licenses: checked('license', params.license, new Set(licences.map((l) => l.id))),
+      themes: checked('theme', themes, known.themes),
+      licenses: checked('license', params.license, known.licences),
       provinces: params.province?.map((text) => {
         const pcode = laoText.resolveProvince(text);
         if (pcode === undefined) throw new Invalid('province', `no province is called ${text}`);
@@ -97,14 +111,12 @@ export function createSearchService(db: Kysely<Schema>) {
     };
   };
 
-  const labelled = (counts: q.FacetCount[], { themes, licences }: q.KnownCodes) => {
-    const labels = new Map<string, { lo: string | null; en: string | null }>([
-      ...themes.map((t) => [`theme:${t.code}`, { lo: t.label_lo, en: t.label_en }] as const),
-      ...licences.map((l) => [`license:${l.id}`, { lo: l.title_lo, en: l.title_en }] as const),
-      ...laoText
-        .provinces()
-        .map((p) => [`province:${p.pcode}`, { lo: p.nameLo, en: p.namesEn[0] ?? null }] as const),
-    ]);
+  const labelled = async (counts: q.FacetCount[]) => {
+    let { labels } = await knownCodes();
+    const unlabelled = (row: q.FacetCount) =>
+      (row.facet === 'theme' || row.facet === 'license') &&
+      !labels.has(`${row.facet}:${row.value}`);
+    if (counts.some(unlabelled)) ({ labels } = await knownCodes(true));
     const facets: Record<q.FacetName, Facet[]> = {
       organization: [],
       theme: [],
@@ -139,24 +151,25 @@ export function createSearchService(db: Kysely<Schema>) {
   const run = async (
     spec: q.SearchSpec,
     page: { sort: q.SortKey; limit: number; offset: number },
-    codes: q.KnownCodes,
     settings?: Record<string, string>,
   ) => {
     const read = <T>(work: (db_: Kysely<Schema>) => Promise<T>) =>
       settings === undefined ? work(db) : q.withSettings(db, settings, work);
     const audience = catalogAudience(spec);
+    // Each match by similarity costs a trigram comparison with its text: counted as far as ranked.
+    const countLimit = spec.match.kind === 'similar' ? q.rankCandidates : q.countLimit;
     const [counts, rows] = await Promise.all([
       read((db_) =>
         audience === undefined
-          ? q.countFacets(db_, spec, facetTop)
+          ? q.countFacets(db_, spec, facetTop, countLimit)
           : q.catalogFacets(db_, audience, facetTop),
       ),
       read((db_) => q.findDocuments(db_, spec, page)),
     ]);
-    const { total, facets } = labelled(counts, codes);
+    const { total, facets } = await labelled(counts);
     return {
       total,
-      totalIsLowerBound: audience === undefined && total >= q.countLimit,
+      totalIsLowerBound: audience === undefined && total >= countLimit,
       facets,
       rows,
     };
@@ -166,14 +179,12 @@ export function createSearchService(db: Kysely<Schema>) {
   const textSearch = (
     spec: q.SearchSpec,
     page: { sort: q.SortKey; limit: number; offset: number },
-    codes: q.KnownCodes,
     settings: Record<string, string> = {},
-  ) => run(spec, page, codes, { enable_seqscan: 'off', ...settings });
+  ) => run(spec, page, { enable_seqscan: 'off', ...settings });
 
   return {
     async search(actor: Actor, params: SearchParams): Promise<SearchAnswer> {
-      const codes = await q.knownCodes(db);
-      const filter = await resolveFilter(params, codes);
+      const filter = await resolveFilter(params);
       const plan = planQuery(params.q ?? '');
       const viewer = viewerOf(actor);
       const sort = params.sort ?? (plan.groups.length > 0 ? 'relevance' : 'newest');
@@ -188,8 +199,8 @@ export function createSearchService(db: Kysely<Schema>) {
             };
       const found =
         match.kind === 'all'
-          ? await run({ viewer, filter, match }, page, codes)
-          : await textSearch({ viewer, filter, match }, page, codes);
+          ? await run({ viewer, filter, match }, page)
+          : await textSearch({ viewer, filter, match }, page);
       if (found.total > 0 || plan.folded === '' || match.kind === 'all')
         return answer(found, plan, match.kind === 'all' ? 'all' : 'words');
       // No dataset has every word: those with some of them, best first.
@@ -199,7 +210,7 @@ export function createSearchService(db: Kysely<Schema>) {
         direct: tsqueryAny(plan.groups, { translations: false }),
       };
       if (some.full !== match.full) {
-        const partial = await textSearch({ viewer, filter, match: some }, page, codes);
+        const partial = await textSearch({ viewer, filter, match: some }, page);
         if (partial.total > 0)
           return withCorrection(answer(partial, plan, 'some'), partial.rows, params.q);
       }
@@ -208,7 +219,6 @@ export function createSearchService(db: Kysely<Schema>) {
       const close = await textSearch(
         { viewer, filter, match: similar },
         { ...page, sort: params.sort ?? 'relevance' },
-        codes,
         { 'pg_trgm.word_similarity_threshold': String(similarityThreshold) },
       );
       return withCorrection(answer(close, plan, 'similar'), close.rows, params.q);
@@ -221,6 +231,28 @@ export function createSearchService(db: Kysely<Schema>) {
 }
 
 export type SearchService = ReturnType<typeof createSearchService>;
+
+/** Themes and licences as a search checks and labels them. */
+interface Codes {
+  themes: ReadonlySet<string>;
+  licences: ReadonlySet<string>;
+  /** `theme:AGRI`, `license:CC0-1.0`, `province:LA06` to their names. */
+  labels: ReadonlyMap<string, { lo: string | null; en: string | null }>;
+}
+
+function codesOf({ themes, licences }: q.KnownCodes): Codes {
+  return {
+    themes: new Set(themes.map((t) => t.code)),
+    licences: new Set(licences.map((l) => l.id)),
+    labels: new Map([
+      ...themes.map((t) => [`theme:${t.code}`, { lo: t.label_lo, en: t.label_en }] as const),
+      ...licences.map((l) => [`license:${l.id}`, { lo: l.title_lo, en: l.title_en }] as const),
+      ...laoText
+        .provinces()
+        .map((p) => [`province:${p.pcode}`, { lo: p.nameLo, en: p.namesEn[0] ?? null }] as const),
+    ]),
+  };
+}
 
 /**
  * Whose maintained counts answer this search's facets: those of an unfiltered search by someone

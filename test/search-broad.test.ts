@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { reindexDatasets } from '../src/search/index.js';
+import { apiCaller, startTestApp, type TestApp, type TestUser } from './helpers/app.js';
+import { completeDataset } from './helpers/catalog.js';
+import { testEngines } from './helpers/engines.js';
+
+interface SearchBody {
+  total: number;
+  totalIsLowerBound: boolean;
+  results: { slug: string; match: string }[];
+}
+
+// More datasets than a search ranks (500) that mention the word in their description only.
+const mentions = 600;
+const word = 'ຊົນລະປະທານ';
+
+for (const engine of testEngines()) {
+  describe(`a broad search on ${engine.name}`, () => {
+    let app: TestApp;
+    const call = apiCaller(() => app);
+    let sysadmin: TestUser;
+
+    const search = async (user: TestUser | null, query: string): Promise<SearchBody> => {
+      const response = await call(user, 'GET', `/api/v1/search?${query}`);
+      assert.equal(response.statusCode, 200, `${query}: ${response.body}`);
+      return response.json() as SearchBody;
+    };
+
+    before(async () => {
+      app = await startTestApp(engine);
+      sysadmin = await app.createUser({ sysadmin: true });
+      const organization = await call(sysadmin, 'POST', '/api/v1/organizations', {
+        slug: 'lsb',
+        title: { lo: 'ສູນສະຖິຕິແຫ່ງຊາດ', en: 'Lao Statistics Bureau' },
+        kind: 'ministry',
+      });
+      assert.equal(organization.statusCode, 201, organization.body);
+      const template = await call(sysadmin, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'mention-0',
+        title: { lo: 'ສະຖິຕິກະສິກຳ', en: 'Farm statistics' },
+        description: { lo: `ນ້ຳໃຊ້ໃນ${word} ແລະ ການປູກເຂົ້າ`, en: 'Farms by district.' },
+        publish: true,
+      });
+      assert.equal(template.statusCode, 201, template.body);
+      // Copies of it, stored and indexed before the one dataset whose title has the word.
+      const db = app.database.db;
+      const { rows } = await sql<{ id: string }>`
+        WITH t AS (SELECT * FROM datasets WHERE slug = 'mention-0'),
+          copied AS (
+            INSERT INTO datasets (slug, organization_id, state, current_revision,
+              published_revision, published_access_level, published_themes,
+              published_provinces, published_license, created_at, updated_at, published_at)
+            SELECT 'mention-' || n, t.organization_id, t.state, t.current_revision,
+              t.published_revision, t.published_access_level, t.published_themes,
+              t.published_provinces, t.published_license, t.created_at, t.updated_at,
+              t.published_at
+            FROM t, generate_series(1, ${mentions - 1}) AS n
+            RETURNING id)
+        INSERT INTO dataset_revisions (dataset_id, number, metadata, created_at)
+        SELECT copied.id, r.number, r.metadata, r.created_at
+        FROM copied, t JOIN dataset_revisions r ON r.dataset_id = t.id
+        RETURNING dataset_id AS id`.execute(db);
+      assert.equal(rows.length, mentions - 1);
+      await db.transaction().execute((tx) =>
+        reindexDatasets(
+          tx,
+          rows.map((row) => row.id),
+        ),
+      );
+      for (const [slug, publish] of [
+        // A working copy no outsider may see, whose title has the word too.
+        ['irrigation-draft', false],
+        ['irrigation-schemes', true],
+      ] as const) {
+        const created = await call(sysadmin, 'POST', '/api/v1/datasets', {
+          ...completeDataset,
+          slug,
+          title: { lo: `ໂຄງການ${word} ແຂວງຈຳປາສັກ`, en: 'Irrigation schemes' },
+          description: { lo: 'ລາຍຊື່ໂຄງການ ແລະ ເນື້ອທີ່.', en: 'Schemes and their area.' },
+          publish,
+        });
+        assert.equal(created.statusCode, 201, created.body);
+      }
+    });
+    after(() => app.close());
+
+    it('ranks the one title match first though hundreds of matches are stored before it', async () => {
+      const body = await search(null, `q=${encodeURIComponent(word)}`);
+      assert.equal(body.total, mentions + 1);
+      assert.equal(body.results[0]?.slug, 'irrigation-schemes');
+      assert.equal(body.results[0]?.match, 'words');
+      assert.ok(!body.results.some((r) => r.slug === 'irrigation-draft'));
+      assert.ok(body.results.slice(1).every((r) => r.slug.startsWith('mention-')));
+    });
+
+    it('shows the working copy to a sysadmin, ranked with the other title match', async () => {
+      const body = await search(sysadmin, `q=${encodeURIComponent(word)}`);
+      assert.equal(body.total, mentions + 2);
+      assert.deepEqual(
+        body.results
+          .slice(0, 2)
+          .map((r) => r.slug)
+          .sort(),
+        ['irrigation-draft', 'irrigation-schemes'],
+      );
+    });
+  });
+}
