@@ -20,7 +20,7 @@ import { opsRoutes } from './http/ops-routes.js';
 import { requestIdFor } from './http/request-id.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { renderErrorPage, webRoutes } from './web/index.js';
-import { createActorLoader } from './catalog/index.js';
+import { createActorLoader, createRoleDirectory } from './catalog/index.js';
 import {
   createDatastoreService,
   createServedTables,
@@ -142,6 +142,13 @@ export async function buildApp({
   });
   const datastore = createDatastoreService({ db: database.db, catalog, jobs, now: clock });
   const servedTables = createServedTables({ db: database.db, tables, blobs });
+  const roles = createRoleDirectory(database.db);
+  // Lookups are remembered only while the database reports their changes (migration 0009).
+  await Promise.all([servedTables.followChanges(database), roles.followChanges(database)]).catch(
+    (error: unknown) => {
+      http.log.warn({ err: error }, 'not following catalog changes: every lookup reads it');
+    },
+  );
   await http.register(multipartPlugin);
   await http.register(catalogRoutes, {
     prefix: '/api/v1',
@@ -149,17 +156,18 @@ export async function buildApp({
     catalog,
     blobs,
     uploadMaxBytes: config.uploadMaxBytes,
+    roles,
   });
   await http.register(datastoreRoutes, {
     prefix: '/api/v1',
     datastore,
-    actorOf: createActorLoader(database.db),
+    actorOf: createActorLoader(database.db, roles),
   });
   await http.register(resourceOpenApiRoutes, {
     prefix: '/api/v1',
     catalog,
     servedTables,
-    actorOf: createActorLoader(database.db),
+    actorOf: createActorLoader(database.db, roles),
     publicUrl: config.publicUrl,
   });
   await http.register(sqlRoutes, {
@@ -168,7 +176,7 @@ export async function buildApp({
     servedTables,
     tables,
     blobs,
-    actorOf: createActorLoader(database.db),
+    actorOf: createActorLoader(database.db, roles),
   });
   await http.register(searchRoutes, { prefix: '/api/v1', db: database.db });
   await http.register(dataApiRoutes, {
@@ -178,7 +186,7 @@ export async function buildApp({
       catalog,
       exportDirectory: join(tables.directory, 'exports'),
     }),
-    actorOf: createActorLoader(database.db),
+    actorOf: createActorLoader(database.db, roles),
     publicUrl: config.publicUrl,
   });
   await http.register(webRoutes, { accounts, csrf, cookies });

@@ -26,6 +26,10 @@ export interface DataApiFixture {
   ): Promise<string>;
   /** Replaces the file of a resource in the dataset's working copy and waits for its table. */
   replaceFile(resourceId: string, name: string, bytes: Buffer | string): Promise<void>;
+  /** The dataset a resource belongs to. */
+  datasetOf(resourceId: string): Promise<string>;
+  /** Waits until the newest ingest of the file the editor is shown has finished. */
+  settled(resourceId: string): Promise<void>;
   /** Submits the working copy of the resource's dataset and approves it. */
   publishChanges(resourceId: string): Promise<void>;
 }
@@ -81,6 +85,8 @@ export async function startDataApiApp(engine: TestEngine): Promise<DataApiFixtur
     admin,
     editor,
     outsider,
+    settled,
+    datasetOf,
     async replaceFile(resourceId, name, bytes) {
       const replaced = await app.http.inject({
         method: 'PUT',

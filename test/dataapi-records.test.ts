@@ -416,6 +416,68 @@ for (const engine of testEngines()) {
       assert.deepEqual(await words(null), ['ໜຶ່ງ', 'ສອງ', 'ສາມ'], 'once approved, for everyone');
     });
 
+    it('answers from what is committed now: titles, a re-read table, a deleted dataset', async () => {
+      const id = await f.publishTable('followed.csv', 'code,n\n01,1\n02,2\n');
+      const records = (user: Parameters<DataApiFixture['call']>[0] = null) =>
+        f.call(user, 'GET', `/api/v1/resources/${id}/records`);
+      const read = async () => {
+        const response = await records();
+        assert.equal(response.statusCode, 200, response.body);
+        return response.json() as { fields: Item[]; items: Item[] };
+      };
+      // Read twice, so that the second answer comes from what the node remembers.
+      await read();
+      assert.deepEqual((await read()).items, [
+        { code: '01', n: 1 },
+        { code: '02', n: 2 },
+      ]);
+
+      const titled = await f.call(f.editor, 'PATCH', `/api/v1/resources/${id}/schema`, {
+        fields: [{ name: 'n', title: { lo: 'ຈຳນວນ', en: 'Count' } }],
+      });
+      assert.equal(titled.statusCode, 200, titled.body);
+      assert.deepEqual((await read()).fields[1], {
+        name: 'n',
+        type: 'integer',
+        title: { lo: 'ຈຳນວນ', en: 'Count' },
+      });
+
+      const rerun = await f.call(f.editor, 'POST', `/api/v1/resources/${id}/ingest`, {
+        types: { code: { type: 'integer' } },
+      });
+      assert.equal(rerun.statusCode, 202, rerun.body);
+      await f.settled(id);
+      assert.deepEqual((await read()).items, [
+        { code: 1, n: 1 },
+        { code: 2, n: 2 },
+      ]);
+
+      const deleted = await f.call(f.admin, 'DELETE', `/api/v1/datasets/${await f.datasetOf(id)}`);
+      assert.equal(deleted.statusCode, 204, deleted.body);
+      for (const user of [null, f.outsider, f.editor])
+        assert.equal((await records(user)).statusCode, 404);
+    });
+
+    it('stops showing a draft to a member the moment they leave the organization', async () => {
+      const draft = await f.publishTable('leaving.csv', typedCsv, { state: 'draft' });
+      const leaving = await f.app.createUser();
+      const joined = await f.call(f.admin, 'POST', '/api/v1/organizations/lsb/members', {
+        email: leaving.email,
+        role: 'member',
+      });
+      assert.equal(joined.statusCode, 200, joined.body);
+      const records = () => f.call(leaving, 'GET', `/api/v1/resources/${draft}/records?limit=1`);
+      assert.equal((await records()).statusCode, 200);
+      assert.equal((await records()).statusCode, 200, 'again, from what the node remembers');
+      const left = await f.call(
+        f.admin,
+        'DELETE',
+        `/api/v1/organizations/lsb/members/${leaving.id}`,
+      );
+      assert.equal(left.statusCode, 204, left.body);
+      assert.equal((await records()).statusCode, 404);
+    });
+
     it('refuses bad input with a 400 naming the parameter', async () => {
       const injection = `x' OR 1=1; DROP TABLE t; --`;
       const cases: Array<[string, string]> = [

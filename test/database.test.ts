@@ -117,7 +117,62 @@ for (const engine of testEngines()) {
       );
       assert.equal(final.rows[0]?.n, 20);
     });
+
+    it('delivers notifications of committed transactions, and only those, at once', async () => {
+      const heard: string[] = [];
+      const events: string[] = [];
+      await database.listen('test_channel', {
+        notified: (payload) => heard.push(payload),
+        interrupted: () => events.push('interrupted'),
+        listening: () => events.push('listening'),
+      });
+      assert.deepEqual(events, ['listening']);
+      await database.db
+        .transaction()
+        .execute(async (tx) => {
+          await sql`select pg_notify('test_channel', 'rolled back')`.execute(tx);
+          throw new Error('roll back');
+        })
+        .catch(() => {});
+      await database.db.transaction().execute(async (tx) => {
+        await sql`select pg_notify('test_channel', 'committed')`.execute(tx);
+        await sql`select pg_notify('other_channel', 'elsewhere')`.execute(tx);
+      });
+      // Known before the commit returns: a change made here is never answered from before it.
+      assert.ok(heard.includes('committed'), `heard ${heard.join(', ')}`);
+      await sql`select pg_notify('test_channel', 'after')`.execute(database.db);
+      assert.ok(heard.includes('after'));
+      // On PostgreSQL the dedicated connection brings each one again, a moment later.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(new Set(heard), new Set(['committed', 'after']));
+    });
+
+    if (engine.name === 'postgres')
+      it('listens again after its connection is cut, and says when it may have missed some', async () => {
+        const heard: string[] = [];
+        const events: string[] = [];
+        await database.listen('cut_channel', {
+          notified: (payload) => heard.push(payload),
+          interrupted: () => events.push('interrupted'),
+          listening: () => events.push('listening'),
+        });
+        await sql`select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = current_database() and query = 'LISTEN cut_channel'`.execute(database.db);
+        await until(() => events.length === 3, 10_000);
+        assert.deepEqual(events, ['listening', 'interrupted', 'listening']);
+        await sql`select pg_notify('cut_channel', 'back')`.execute(database.db);
+        await until(() => heard.length > 0);
+        assert.deepEqual(heard, ['back']);
+      });
   });
+}
+
+async function until(done: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 describe('PGlite data directory', () => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/index.js';
 import type { BlobStore } from '../files/index.js';
-import { createActorLoader } from './actor.js';
+import { createActorLoader, type RoleDirectory } from './actor.js';
 import { datasetRoutes } from './datasets/routes.js';
 import { createDatasetService } from './datasets/service.js';
 import { organizationRoutes } from './organizations/routes.js';
@@ -11,7 +11,13 @@ import { resourceRoutes } from './resources/routes.js';
 import { createResourceService, type FileStoredHook } from './resources/service.js';
 import { vocabularyRoutes } from './vocabularies/routes.js';
 
-export { loadActor, createActorLoader, type ActorLoader } from './actor.js';
+export {
+  loadActor,
+  createActorLoader,
+  createRoleDirectory,
+  type ActorLoader,
+  type RoleDirectory,
+} from './actor.js';
 export { can, authorize, authorizeHidden, anonymous, type Actor } from './policy.js';
 export type { OrganizationService } from './organizations/service.js';
 export type { DatasetService, DatasetView } from './datasets/service.js';
@@ -48,8 +54,9 @@ export const catalogRoutes: FastifyPluginAsync<{
   catalog: Catalog;
   blobs: BlobStore;
   uploadMaxBytes: number;
-}> = async (app, { db, catalog, blobs, uploadMaxBytes }) => {
-  const actorOf = createActorLoader(db);
+  roles?: RoleDirectory;
+}> = async (app, { db, catalog, blobs, uploadMaxBytes, roles }) => {
+  const actorOf = createActorLoader(db, roles);
   const { organizations, datasets, resources } = catalog;
   await app.register(organizationRoutes, { organizations, actorOf });
   await app.register(datasetRoutes, { datasets, actorOf });

@@ -36,7 +36,8 @@ export async function answerRecords(
     const { sql, params } = pageSql(plan, from, (outputs) => projectionFor(query.format, outputs), {
       extraRow: true,
     });
-    const rows = (await run(connection, sql, params)).getRows();
+    // `limit=0` asks for the fields (and the total) alone: no row is read.
+    const rows = plan.limit === 0 ? [] : (await run(connection, sql, params)).getRows();
     const limit = plan.limit ?? rows.length;
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;

@@ -5,6 +5,7 @@ import { streamExport, type ExportAnswer } from './exports.js';
 import type { RecordsRequest } from './query-plan.js';
 import { answerRecords, type NextPage, type RecordsAnswer } from './records.js';
 import type { NormalisedRecords } from './request.js';
+import { createGate } from '../lib/gate.js';
 import type { ExportFormat } from './schemas.js';
 
 export interface DataApiOptions {
@@ -27,6 +28,12 @@ export type Revalidated<T> =
 export function createDataApi(options: DataApiOptions) {
   const { servedTables, catalog, exportDirectory } = options;
   const timeoutMs = options.queryTimeoutMs ?? 30_000;
+  // DuckDB works on all cores for each query and pins a few blocks per column and thread in its
+  // memory limit: a few queries at a time finish sooner than fifty sharing the cores, and do not
+  // run out of memory. Exports hold their place while slow clients download, so they have
+  // places of their own and never keep pages waiting.
+  const pages = createGate(4);
+  const exports = createGate(4);
 
   return {
     /** One page of records; `cacheKey` is everything besides the table that shapes the answer. */
@@ -40,16 +47,18 @@ export function createDataApi(options: DataApiOptions) {
         nextLink: (next: NextPage) => string | number;
       },
     ): Promise<Revalidated<RecordsAnswer>> {
-      return servedTables.read(actor, resourceId, async (table, connection) => {
-        const validators = validatorsOf(table, { records: query, key: http.cacheKey });
-        if (isNotModified(http.conditional, validators, table.finishedAt))
-          return { validators, notModified: true };
-        const answer = await answerRecords(table, connection, query, {
-          timeoutMs,
-          nextLink: http.nextLink,
-        });
-        return { validators, notModified: false, answer };
-      });
+      return pages.run(() =>
+        servedTables.read(actor, resourceId, async (table, connection) => {
+          const validators = validatorsOf(table, { records: query, key: http.cacheKey });
+          if (isNotModified(http.conditional, validators, table.finishedAt))
+            return { validators, notModified: true };
+          const answer = await answerRecords(table, connection, query, {
+            timeoutMs,
+            nextLink: http.nextLink,
+          });
+          return { validators, notModified: false, answer };
+        }),
+      );
     },
 
     /**
@@ -69,20 +78,22 @@ export function createDataApi(options: DataApiOptions) {
     ): Promise<void> {
       const { resource } = await catalog.resources.find(actor, resourceId);
       const base = exportBaseName(resource);
-      await servedTables.read(actor, resourceId, async (table, connection) => {
-        const validators = validatorsOf(table, { export: format, request });
-        const facts = { validators, fileName: `${base}.${format}` };
-        if (isNotModified(conditional, validators, table.finishedAt))
-          return start(facts, undefined);
-        await streamExport(
-          table,
-          connection,
-          format,
-          request,
-          { workDirectory: exportDirectory, sheetName: sheetName(base) },
-          (answer) => start(facts, answer),
-        );
-      });
+      await exports.run(() =>
+        servedTables.read(actor, resourceId, async (table, connection) => {
+          const validators = validatorsOf(table, { export: format, request });
+          const facts = { validators, fileName: `${base}.${format}` };
+          if (isNotModified(conditional, validators, table.finishedAt))
+            return start(facts, undefined);
+          await streamExport(
+            table,
+            connection,
+            format,
+            request,
+            { workDirectory: exportDirectory, sheetName: sheetName(base) },
+            (answer) => start(facts, answer),
+          );
+        }),
+      );
     },
   };
 }

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Kysely } from 'kysely';
 import { isSysadmin, type Actor } from '../catalog/index.js';
-import type { Schema } from '../db/index.js';
+import { followedCache, type Database, type Schema } from '../db/index.js';
 import type { BlobStore } from '../files/index.js';
 import { NotFound } from '../lib/errors.js';
 import * as q from './queries.js';
@@ -28,6 +28,8 @@ export interface ServedTable {
    * `ETag`s on results. The ingest id alone is enough, since a table never changes in place.
    */
   version: string;
+  /** The ingest's Parquet copy in the blob store, from which a node lacking the table loads it. */
+  parquetSha256: string | null;
 }
 
 /**
@@ -50,6 +52,10 @@ export function createServedTables(deps: {
   const { db, tables, blobs } = deps;
   const present = new Set<string>();
   const loading = new Map<string, Promise<void>>();
+
+  // What each kind of caller was last found to be served, until the catalog or an ingest
+  // changes: the data API then answers without a catalog query, as fast as DuckDB allows.
+  const remembered = followedCache<ServedTable>();
 
   const exists = (name: string) =>
     tables.withConnection(async (c) => {
@@ -98,22 +104,36 @@ export function createServedTables(deps: {
   return {
     async find(actor: Actor, resourceId: string): Promise<ServedTable> {
       const viewer = { sysadmin: isSysadmin(actor), organizationIds: [...actor.roles.keys()] };
-      const shown = uuid.test(resourceId) ? await q.shownIngest(db, viewer, resourceId) : undefined;
-      if (!shown) throw new NotFound('Resource');
-      const { ingest_id: ingestId, table_name: tableName, table_schema: schema } = shown;
-      if (!ingestId || !tableName || !schema || !shown.finished_at) throw new NotFound('Table');
-      await ensureOnThisNode(tableName, shown.parquet_sha256);
-      return {
-        resourceId,
-        datasetId: shown.dataset_id,
-        ingestId,
-        tableName,
-        schema: schema as TableSchema,
-        rowCount: Number(shown.row_count ?? 0),
-        finishedAt: shown.finished_at,
-        version: ingestId,
-      };
+      const key = `${viewer.sysadmin ? '*' : viewer.organizationIds.sort().join(',')} ${resourceId}`;
+      const table = await remembered.read(key, async () => {
+        const shown = uuid.test(resourceId)
+          ? await q.shownIngest(db, viewer, resourceId)
+          : undefined;
+        if (!shown) throw new NotFound('Resource');
+        const { ingest_id: ingestId, table_name: tableName, table_schema: schema } = shown;
+        if (!ingestId || !tableName || !schema || !shown.finished_at) throw new NotFound('Table');
+        return {
+          resourceId,
+          datasetId: shown.dataset_id,
+          ingestId,
+          tableName,
+          schema: schema as TableSchema,
+          rowCount: Number(shown.row_count ?? 0),
+          finishedAt: shown.finished_at,
+          version: ingestId,
+          parquetSha256: shown.parquet_sha256,
+        };
+      });
+      await ensureOnThisNode(table.tableName, table.parquetSha256);
+      return table;
     },
+
+    /**
+     * Remembers lookups from now on, for as long as the database reports the changes that could
+     * alter them (migration 0009). Without it, every lookup reads the catalog.
+     */
+    followChanges: (database: Pick<Database, 'listen'>) =>
+      remembered.follow(database, 'served_tables_changed'),
 
     /**
      * Runs `work` on the caller's table of a resource. A table dropped since this node last saw
@@ -131,6 +151,7 @@ export function createServedTables(deps: {
       } catch (error) {
         if (!isMissingTable(error, table.tableName)) throw error;
         present.delete(table.tableName);
+        remembered.forget();
         const again = await this.find(actor, resourceId);
         return tables.withConnection((c) => work(again, c));
       }

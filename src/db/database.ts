@@ -3,6 +3,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import { join } from 'node:path';
 import v8 from 'node:v8';
+import type { Client as PgClient } from 'pg';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
@@ -29,8 +30,24 @@ export interface Database {
    * session, so it never lands inside someone else's transaction.
    */
   executeSql(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[] }>;
+  /**
+   * Follows `NOTIFY`s on `channel` from every session, delivered once their transaction commits
+   * (on PostgreSQL possibly twice), and those sent through this database before its commit
+   * returns. Resolves once listening. On PostgreSQL the listening connection can drop: `interrupted` is
+   * then called (notifications may be missed until `listening` is called again, after an
+   * automatic reconnect). Listening ends when the database closes.
+   */
+  listen(channel: string, listener: NotificationListener): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface NotificationListener {
+  notified(payload: string): void;
+  interrupted(): void;
+  listening(): void;
+}
+
+const channelName = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface ConnectionStats {
   total: number;
@@ -75,7 +92,31 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
   });
   // An idle client that loses its server (restart, network) must not crash the process.
   pool.on('error', () => {});
+  // The pool's own sessions follow the channels too. PostgreSQL hands a session its own
+  // notifications with the answer to its COMMIT, so a change made through this pool is known
+  // here before the commit returns; the dedicated connection (followNotifications) brings the
+  // changes other processes make, a moment after they commit. LISTEN is queued on a client as it
+  // is handed out, so it runs before the borrower's first statement, outside any transaction.
+  const listeners = new Map<string, NotificationListener[]>();
+  const followed = new WeakMap<PgClient, Set<string>>();
+  pool.on('acquire', (client) => {
+    let channels = followed.get(client);
+    if (!channels) {
+      channels = new Set();
+      followed.set(client, channels);
+      client.on('notification', (message) => {
+        for (const listener of listeners.get(message.channel) ?? [])
+          listener.notified(message.payload ?? '');
+      });
+    }
+    for (const channel of listeners.keys()) {
+      if (channels.has(channel)) continue;
+      channels.add(channel);
+      client.query(`LISTEN ${channel}`).catch(() => {});
+    }
+  });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const followers: Array<{ stop(): Promise<void> }> = [];
   return {
     engine: 'postgres',
     db,
@@ -109,6 +150,17 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
         client.release();
       }
     },
+    async listen(channel, listener) {
+      if (!channelName.test(channel)) throw new Error(`not a channel name: ${channel}`);
+      listeners.set(channel, [...(listeners.get(channel) ?? []), listener]);
+      const follower = followNotifications(
+        () => new pg.Client({ connectionString: url }),
+        channel,
+        listener,
+      );
+      followers.push(follower);
+      await follower.started;
+    },
     async executeSql(text, values) {
       const result = await pool.query(text, values === undefined ? undefined : [...values]);
       // A multi-statement script answers with one result per statement; the last one counts.
@@ -118,7 +170,64 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
       return { rows: last?.rows ?? [] };
     },
     async close() {
+      await Promise.all(followers.map((follower) => follower.stop()));
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * A connection of its own that LISTENs (a pooled one would be handed to queries), reconnecting
+ * after it drops: a second after the drop, then every 5 seconds while the server is away.
+ */
+function followNotifications(
+  connect: () => PgClient,
+  channel: string,
+  listener: NotificationListener,
+) {
+  let client: PgClient | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const open = async () => {
+    const next = connect();
+    next.on('notification', (message) => {
+      if (message.channel === channel) listener.notified(message.payload ?? '');
+    });
+    next.on('error', () => {}); // 'end' follows, and is where the drop is handled
+    next.on('end', () => {
+      if (client !== next || stopped) return;
+      client = undefined;
+      listener.interrupted();
+      retry = setTimeout(reopen, 1_000);
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${channel}`);
+    } catch (error) {
+      await next.end().catch(() => {});
+      throw error;
+    }
+    if (stopped) {
+      await next.end();
+      return;
+    }
+    client = next;
+    listener.listening();
+  };
+  const reopen = () => {
+    retry = undefined;
+    if (stopped) return;
+    open().catch(() => {
+      if (!stopped) retry = setTimeout(reopen, 5_000);
+    });
+  };
+  return {
+    started: open(),
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => {});
+      client = undefined;
     },
   };
 }
@@ -178,6 +287,12 @@ async function openPGlite(dataDir: string | undefined, optimize = false): Promis
           await tx.exec(script);
         });
       });
+    },
+    async listen(channel, listener) {
+      if (!channelName.test(channel)) throw new Error(`not a channel name: ${channel}`);
+      // Through Kysely's connection, like executeSql: LISTEN must not land in someone's transaction.
+      await db.connection().execute(() => pglite.listen(channel, listener.notified));
+      listener.listening();
     },
     executeSql(text, values) {
       return db.connection().execute(async () => {

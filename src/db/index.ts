@@ -4,6 +4,7 @@ export {
   type DatabaseLocation,
   type ConnectionStats,
 } from './database.js';
+export { followedCache, type FollowedCache } from './followed-cache.js';
 export { migrate, loadMigrations, isMigrated, MigrationError, type Migration } from './migrate.js';
 export { DataDirLocked } from './data-dir-lock.js';
 export type {

@@ -1,0 +1,30 @@
+/**
+ * Runs at most `limit` tasks at once; the others wait their turn, first come first served.
+ *
+ * @example
+ *   const queries = createGate(4);
+ *   const rows = await queries.run(() => connection.runAndReadAll(sql));
+ */
+export function createGate(limit: number) {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    async run<T>(task: () => Promise<T>): Promise<T> {
+      // A finishing task hands its place to the next in line, so `running` never drops below
+      // the limit while anyone waits.
+      if (running < limit) running += 1;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await task();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else running -= 1;
+      }
+    },
+    /** Tasks waiting for a place. */
+    get waiting(): number {
+      return waiting.length;
+    },
+  };
+}
