@@ -41,4 +41,19 @@ describe('gate', () => {
     assert.equal(await next, 'next');
     assert.equal(await gate.run(() => Promise.resolve('after')), 'after');
   });
+
+  it('refuses at once what would wait beyond its queue', async () => {
+    const gate = createGate(1, { queueLength: 1, refuse: () => new Error('busy') });
+    let release = () => {};
+    const first = gate.run(
+      () => new Promise<string>((resolve) => (release = () => resolve('first'))),
+    );
+    const second = gate.run(() => Promise.resolve('second'));
+    await assert.rejects(
+      gate.run(() => Promise.resolve('third')),
+      /busy/,
+    );
+    release();
+    assert.deepEqual(await Promise.all([first, second]), ['first', 'second']);
+  });
 });

@@ -6,6 +6,7 @@ import type { RecordsRequest } from './query-plan.js';
 import { answerRecords, type NextPage, type RecordsAnswer } from './records.js';
 import type { NormalisedRecords } from './request.js';
 import { createGate } from '../lib/gate.js';
+import { TooManyRequests } from '../lib/errors.js';
 import type { ExportFormat } from './schemas.js';
 
 export interface DataApiOptions {
@@ -32,8 +33,9 @@ export function createDataApi(options: DataApiOptions) {
   // memory limit: a few queries at a time finish sooner than fifty sharing the cores, and do not
   // run out of memory. Exports hold their place while slow clients download, so they have
   // places of their own and never keep pages waiting.
-  const pages = createGate(4);
-  const exports = createGate(4);
+  const busy = () => new TooManyRequests('Too many data queries are waiting; try again shortly', 1);
+  const pages = createGate(4, { queueLength: 1_000, refuse: busy });
+  const exports = createGate(4, { queueLength: 100, refuse: busy });
 
   return {
     /** One page of records; `cacheKey` is everything besides the table that shapes the answer. */

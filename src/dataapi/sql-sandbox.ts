@@ -7,6 +7,7 @@ import { Invalid, TooManyRequests } from '../lib/errors.js';
 import { QueryTimedOut, QueryTooLarge } from './errors.js';
 import type { SandboxReply, SandboxRequest } from './sql-sandbox-process.js';
 import type { PresentedResult } from './sql-present.js';
+import { createGate } from '../lib/gate.js';
 
 /**
  * The locked-down DuckDB that runs callers' SQL (`POST /api/v1/sql`).
@@ -105,7 +106,10 @@ interface Worker {
 }
 
 export function createSqlSandbox(limits: SandboxLimits = defaultSandboxLimits) {
-  const gate = createGate(limits.concurrency, limits.queueLength);
+  const gate = createGate(limits.concurrency, {
+    queueLength: limits.queueLength,
+    refuse: () => new TooManyRequests('Too many SQL queries are running; try again shortly', 1),
+  });
   const idle: Worker[] = [];
   const all = new Set<Worker>();
   let closed = false;
@@ -243,7 +247,7 @@ export function createSqlSandbox(limits: SandboxLimits = defaultSandboxLimits) {
     ): Promise<PresentedResult> {
       const maxRows = Math.min(options.maxRows ?? limits.maxRows, limits.maxRows);
       const timeLimitMs = Math.min(options.timeLimitMs ?? limits.timeLimitMs, limits.timeLimitMs);
-      return gate(async () => {
+      return gate.run(async () => {
         if (closed) throw new Error('the SQL sandbox is closed');
         const worker = take();
         await worker.ready;
@@ -284,29 +288,3 @@ export function createSqlSandbox(limits: SandboxLimits = defaultSandboxLimits) {
 }
 
 export type SqlSandbox = ReturnType<typeof createSqlSandbox>;
-
-/**
- * Runs at most `concurrency` tasks at once; up to `queueLength` more wait their turn, and
- * further ones are refused at once rather than piling up.
- */
-function createGate(concurrency: number, queueLength: number) {
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (running >= concurrency) {
-      if (waiting.length >= queueLength) {
-        throw new TooManyRequests('Too many SQL queries are running; try again shortly', 1);
-      }
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    } else {
-      running += 1;
-    }
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running -= 1;
-    }
-  };
-}
