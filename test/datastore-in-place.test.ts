@@ -77,6 +77,19 @@ describe('reading delimited files in place', () => {
     const { rows, read, result } = await bothWays(`${typedRows.join('\n')}\n`);
     assert.equal(read, 'in-place');
     assert.equal(result.rowCount, 300);
+    // Where the time went, step by step, in order (the worker logs them).
+    assert.deepEqual(Object.keys(result.steps), [
+      'copy-source',
+      'start',
+      'read',
+      'decide',
+      'in-place',
+      'number-rows',
+      'constraints',
+      'store-parquet',
+      'load-table',
+    ]);
+    assert.ok(Object.values(result.steps).every((ms) => Number.isInteger(ms) && ms >= 0));
     assert.deepEqual(rows[1], {
       _row: 3n,
       id: 2n,

@@ -196,6 +196,9 @@ describe('plain conversions (every cell converts, none padded or in Lao digits) 
     ...corpus,
     'dot decimals written plainly': ['12.5', '-3', '+4.25', '1e3', '0.001', '1,234.5', '(7)', '-'],
     'comma decimals written plainly': ['6.492.228,5', '12,5', '-7', '(1.200,25)', '3', '12,5 %'],
+    'dot percents': ['12.5%', '-3 %', '+4.25%', '100%', '0.5%', '1,234.5%', '(7)%', '-'],
+    'comma percents': ['12,5%', '-3 %', '1.234,5 %', '(7,25)%', '−4%', '0,5%', 'n/a'],
+    'whole percents': ['12%', '-3 %', '100%', '1 000%', "2'000 %", '7'],
     'day-first dates in every spelling': ['31/12/2024', '1/2/2024', '1.2.2024', '5-6-2023', ''],
     'month-first dates': ['12/31/2024', '1/2/2024', '02-28-2023', 'n/a'],
   };
@@ -225,6 +228,31 @@ describe('plain conversions (every cell converts, none padded or in Lao digits) 
       }
     });
   }
+
+  it('converts a text column the same whether or not Lao digits came after only text was left', async () => {
+    // Past the first thousand values every other type is ruled out and the scan stops looking
+    // for Lao digits: the column may be called plain, and must then read exactly the same.
+    const values = [
+      ...Array.from({ length: 1500 }, (_, i) => `ເມືອງ ${i}`),
+      'ບ້ານ ໑໒',
+      '໑໒໓',
+      '',
+      'N/A',
+    ];
+    const profiler = new ColumnProfiler('place');
+    for (const value of values) profiler.observe(value);
+    const decision = decideColumn(profiler, 'place');
+    assert.equal(decision.type, 'text');
+    const rows = values.map((v, i) => `(${i}, ${sqlString(v)})`).join(', ');
+    await connection.run(`CREATE OR REPLACE TABLE raw AS SELECT * FROM (VALUES ${rows}) t(i, v)`);
+    for (const plain of [true, false]) {
+      const sql = `SELECT i, ${sqlConversion('"v"', { ...decision, plain })} AS typed FROM raw ORDER BY i`;
+      for (const row of (await connection.runAndReadAll(sql)).getRowObjects()) {
+        const raw = values[Number(row.i)] ?? '';
+        assert.deepEqual(row.typed, fromJs(convertCell(raw, decision), decision), raw);
+      }
+    }
+  });
 
   it('is not claimed for padded cells, Lao digits or type errors', () => {
     for (const values of [

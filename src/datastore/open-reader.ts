@@ -1,11 +1,4 @@
-import {
-  UnreadableSource,
-  openFixedWidth,
-  openJson,
-  openNdjson,
-  openSheetjs,
-  openXlsx,
-} from './readers/index.js';
+import { UnreadableSource } from './readers/errors.js';
 import type { ReportCollector } from './report.js';
 import { detectFormat, openDelimitedText } from './sniff/index.js';
 import type { ReadOptions, TableSource } from './source.js';
@@ -15,7 +8,9 @@ const sniffBytes = 64 * 1024;
 
 /**
  * Opens a file with the reader its content calls for (the name only breaks ties), recording the
- * choice. Parquet is not opened here: DuckDB reads it whole, with its own types.
+ * choice. Parquet is not opened here: DuckDB reads it whole, with its own types. The readers of
+ * other formats than delimited text are loaded when a file needs them: exceljs and SheetJS
+ * alone take a third of a second to load, which every CSV ingest would otherwise pay.
  */
 export async function openReader(
   path: string,
@@ -25,7 +20,7 @@ export async function openReader(
 ): Promise<TableSource | 'parquet'> {
   if (options.fixedWidth) {
     report.decide({ topic: 'format', value: 'fixed-width', reason: 'a column layout was given' });
-    return openFixedWidth(path, options);
+    return (await import('./readers/fixed-width.js')).openFixedWidth(path, options);
   }
   const head = await readHead(path, sniffBytes);
   if (head.length === 0) throw new UnreadableSource('The file is empty.');
@@ -35,15 +30,15 @@ export async function openReader(
     case 'csv':
       return openDelimitedText(path, options);
     case 'xlsx':
-      return openXlsx(path, options);
+      return (await import('./readers/xlsx.js')).openXlsx(path, options);
     case 'xls':
     case 'ods':
-      return openSheetjs(path, options);
+      return (await import('./readers/sheetjs.js')).openSheetjs(path, options);
     case 'json':
     case 'geojson':
-      return openJson(path, options);
+      return (await import('./readers/json.js')).openJson(path, options);
     case 'ndjson':
-      return openNdjson(path, options);
+      return (await import('./readers/json.js')).openNdjson(path, options);
     case 'parquet':
       return 'parquet';
     case 'xlsx-encrypted':

@@ -24,6 +24,8 @@ export interface IngestWorkerDeps {
    */
   soleWorker: boolean;
   log: {
+    /** Where each ingest's step times go; absent (the CLI) drops them. */
+    debug?(details: object, message: string): void;
     warn(details: object, message: string): void;
     error(details: object, message: string): void;
   };
@@ -122,6 +124,7 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
       },
     );
     clearInterval(heartbeat);
+    const serving = performance.now();
     await pending;
     // The table's column names are searchable from the moment it is served.
     const { served, replacedTable } = await q.markDoneAndServe(
@@ -130,6 +133,14 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
       result,
       now(),
       reindexDataset,
+    );
+    deps.log.debug?.(
+      {
+        ingest: ingest.id,
+        rows: result.rowCount,
+        stepsMs: { ...result.steps, serve: Math.round(performance.now() - serving) },
+      },
+      'ingest steps',
     );
     const unused = served ? replacedTable : result.tableName;
     if (unused)

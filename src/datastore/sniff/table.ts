@@ -77,16 +77,18 @@ interface Header {
   reason: string;
 }
 
-const filled = (cell: string | undefined): boolean => cell !== undefined && cell.trim() !== '';
+/** A cell with something besides blanks; asked of most cells, so a visible first character answers. */
+function filled(cell: string | undefined): boolean {
+  if (cell === undefined || cell.length === 0) return false;
+  const first = cell.charCodeAt(0);
+  if ((first > 32 && first < 127) || (first >= 0x0e80 && first <= 0x0eff)) return true;
+  return cell.trim() !== '';
+}
 const numeric = (cell: string): boolean => /^[\s(+-]*[\d.,\s%)]+$/u.test(cell) && /\d/.test(cell);
 
 function widthOf(row: SourceRow): number {
   for (let i = row.cells.length - 1; i >= 0; i--) if (filled(row.cells[i])) return i + 1;
   return 0;
-}
-
-function countFilled(row: SourceRow): number {
-  return row.cells.reduce((sum, cell) => sum + (filled(cell) ? 1 : 0), 0);
 }
 
 function findHeader(head: SourceRow[]): Header | undefined {
@@ -172,7 +174,11 @@ function padded(cells: string[], width: number): string[] {
 
 /** A row that may be a note below the table: only its first cell is filled. */
 function noteLike(row: SourceRow, width: number): boolean {
-  return width > 1 && filled(row.cells[0]) && countFilled(row) === 1;
+  if (width <= 1 || !filled(row.cells[0])) return false;
+  // Asked of every row: a data row answers at its second filled cell, not after all of them.
+  const cells = row.cells;
+  for (let i = 1; i < cells.length; i++) if (filled(cells[i])) return false;
+  return true;
 }
 
 async function* body(
