@@ -1,7 +1,7 @@
 // Compiles src/ to dist/ when src/ is newer than the last build. Plain JavaScript so that it
 // runs before anything is compiled: `npm start` and the `khomoun` command call it first.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,10 +39,13 @@ export function build() {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (result.status !== 0) throw new Error('TypeScript compilation failed (see above)');
-  // tsc copies no assets: migrations and page assets travel beside the compiled modules.
+  // tsc copies no assets: migrations and page assets travel beside the compiled modules. Each
+  // folder is replaced whole: a renamed migration left behind would stop the server starting.
   for (const dir of ['db/migrations', 'web/i18n', 'web/assets', 'lao/reference']) {
     const from = join(root, 'src', dir);
-    if (existsSync(from)) cpSync(from, join(root, 'dist', dir), { recursive: true });
+    const to = join(root, 'dist', dir);
+    rmSync(to, { recursive: true, force: true });
+    if (existsSync(from)) cpSync(from, to, { recursive: true });
   }
   writeFileSync(stamp, new Date().toISOString() + '\n');
 }
