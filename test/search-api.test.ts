@@ -39,7 +39,7 @@ const datasets = [
     slug: 'hospital-beds',
     title: { en: 'Hospital beds by province' },
     description: { en: 'Number of hospital beds in every provincial hospital.' },
-    keywords: { lo: [], en: ['hospital', 'health'] },
+    keywords: { lo: [], en: ['hospital', 'health', 'district hospital'] },
     themes: ['HEAL'],
     license: 'CC0-1.0',
     spatial: { provinces: ['LA01', 'LA06'] },
@@ -244,7 +244,14 @@ for (const engine of testEngines()) {
         (await suggest('Salt pro')).datasets.map((d) => d.slug),
         ['salt-savannakhet'],
       );
-      assert.deepEqual((await suggest('hosp')).keywords, [{ keyword: 'hospital', count: 1 }]);
+      // A keyword starting with it, and one with a later word starting with it.
+      assert.deepEqual((await suggest('hosp')).keywords, [
+        { keyword: 'district hospital', count: 1 },
+        { keyword: 'hospital', count: 1 },
+      ]);
+      assert.deepEqual((await suggest('distr')).keywords, [
+        { keyword: 'district hospital', count: 1 },
+      ]);
       assert.deepEqual(
         (await suggest('ສູນສະ')).organizations.map((o) => o.slug),
         ['lsb'],

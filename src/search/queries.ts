@@ -185,7 +185,8 @@ const relevanceOrder = (t: string) =>
  */
 function rankedCandidates(spec: SearchSpec, end: number): RawBuilder<unknown> {
   const { match } = spec;
-  const bound = Math.max(rankCandidates, end);
+  // Each match by similarity costs a trigram comparison with its text: fewer are ranked.
+  const bound = Math.max(match.kind === 'similar' ? similarCandidates : rankCandidates, end);
   const head = sql`
     SELECT d.dataset_id, d.revision, d.modified_at, true AS head,
       ${scoreOf(match, 'head')} AS score, ${directOf(match)} AS direct
@@ -211,6 +212,8 @@ function rankedCandidates(spec: SearchSpec, end: number): RawBuilder<unknown> {
  */
 export const countLimit = 1_000;
 export const rankCandidates = 500;
+/** Matches by trigram similarity (the fallback) that are counted and ranked. */
+export const similarCandidates = 200;
 
 export type FacetName =
   | 'organization'
@@ -322,8 +325,10 @@ export function withSettings<T>(
   work: (tx: Db) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute(async (tx) => {
-    for (const [name, value] of Object.entries(settings))
-      await sql`SELECT set_config(${name}, ${value}, true)`.execute(tx);
+    const each = Object.entries(settings).map(
+      ([name, value]) => sql`set_config(${name}, ${value}, true)`,
+    );
+    if (each.length > 0) await sql`SELECT ${sql.join(each)}`.execute(tx);
     return work(tx);
   });
 }
@@ -404,11 +409,19 @@ export async function catalogKeywordsStartingWith(
   prefix: string,
   limit: number,
 ): Promise<{ keyword: string; count: number }[]> {
+  // Two index reads (migration 0010): those starting with the prefix, a byte-order range; and
+  // among keywords of several words, those with a later word starting with it.
   const { rows } = await sql<{ keyword: string; count: number }>`
-    SELECT c.value AS keyword, c.count FROM search_facet_counts c
-    WHERE c.audience = ${audience} AND c.facet = 'keyword' AND c.count > 0
-      AND (starts_with(c.value, ${prefix}) OR position(${` ${prefix}`} in c.value) > 0)
-    ORDER BY c.count DESC, c.value LIMIT ${limit}`.execute(db);
+    SELECT k.keyword, k.count FROM (
+      SELECT c.value AS keyword, c.count FROM search_facet_counts c
+      WHERE c.audience = ${audience} AND c.facet = 'keyword' AND c.count > 0
+        AND c.value COLLATE "C" >= ${prefix} AND c.value COLLATE "C" < ${`${prefix}\u{10FFFF}`}
+      UNION
+      (SELECT c.value, c.count FROM search_facet_counts c
+       WHERE c.audience = ${audience} AND c.facet = 'keyword' AND c.count > 0
+         AND strpos(c.value, ' ') > 0 AND position(${` ${prefix}`} in c.value) > 0
+       ORDER BY c.count DESC, c.value LIMIT ${limit})) k
+    ORDER BY k.count DESC, k.keyword LIMIT ${limit}`.execute(db);
   return rows;
 }
 

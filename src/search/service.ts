@@ -51,6 +51,8 @@ const facetTop = 20;
 // Low enough for a typo in a short Lao word, high enough that unrelated titles stay out.
 const similarityThreshold = 0.4;
 
+const longEnough = (term: string) => [...term].length >= 3;
+
 const viewerOf = (actor: Actor): Viewer => ({
   sysadmin: isSysadmin(actor),
   organizationIds: [...actor.roles.keys()],
@@ -157,7 +159,7 @@ export function createSearchService(db: Kysely<Schema>) {
       settings === undefined ? work(db) : q.withSettings(db, settings, work);
     const audience = catalogAudience(spec);
     // Each match by similarity costs a trigram comparison with its text: counted as far as ranked.
-    const countLimit = spec.match.kind === 'similar' ? q.rankCandidates : q.countLimit;
+    const countLimit = spec.match.kind === 'similar' ? q.similarCandidates : q.countLimit;
     const [counts, rows] = await Promise.all([
       read((db_) =>
         audience === undefined
@@ -175,12 +177,14 @@ export function createSearchService(db: Kysely<Schema>) {
     };
   };
   // With a LIMIT the planner would rather read the table in order, decompressing every
-  // document it passes, than take the matches from the GIN index (see q.withSettings).
+  // document it passes, than take the matches from the GIN index (see q.withSettings). A plan
+  // that must scan anyway then costs more than jit_above_cost: compiling it would take longer
+  // than running it.
   const textSearch = (
     spec: q.SearchSpec,
     page: { sort: q.SortKey; limit: number; offset: number },
     settings: Record<string, string> = {},
-  ) => run(spec, page, { enable_seqscan: 'off', ...settings });
+  ) => run(spec, page, { enable_seqscan: 'off', jit: 'off', ...settings });
 
   return {
     async search(actor: Actor, params: SearchParams): Promise<SearchAnswer> {
@@ -203,11 +207,19 @@ export function createSearchService(db: Kysely<Schema>) {
           : await textSearch({ viewer, filter, match }, page);
       if (found.total > 0 || plan.folded === '' || match.kind === 'all')
         return answer(found, plan, match.kind === 'all' ? 'all' : 'words');
-      // No dataset has every word: those with some of them, best first.
+      // No dataset has every word: those with some of them, best first. Any one word is enough
+      // here, so a fragment of one or two letters is a word, not the start of one: as a prefix
+      // it would match most of the catalog (a tenth of a second to look up, for no answer).
+      const groups = plan.groups.map((group) => ({
+        ...group,
+        prefix:
+          group.prefix &&
+          group.alternatives.every((a) => a.translated || a.terms.every(longEnough)),
+      }));
       const some: q.TextMatch = {
         kind: 'terms',
-        full: tsqueryAny(plan.groups, { translations: true }),
-        direct: tsqueryAny(plan.groups, { translations: false }),
+        full: tsqueryAny(groups, { translations: true }),
+        direct: tsqueryAny(groups, { translations: false }),
       };
       if (some.full !== match.full) {
         const partial = await textSearch({ viewer, filter, match: some }, page);
