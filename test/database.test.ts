@@ -162,7 +162,7 @@ for (const engine of testEngines()) {
         assert.deepEqual(events, ['listening', 'interrupted', 'listening']);
         await sql`select pg_notify('cut_channel', 'back')`.execute(database.db);
         await until(() => heard.length > 0);
-        assert.deepEqual(heard, ['back']);
+        assert.deepEqual(new Set(heard), new Set(['back']));
       });
   });
 }
