@@ -3,6 +3,7 @@ import type { Viewer } from '../catalog/index.js';
 import type { Schema } from '../db/index.js';
 import { foldText, laoText } from './lao-text.js';
 import * as q from './queries.js';
+import * as sq from './suggest-queries.js';
 import { tsqueryOf } from './tsvector.js';
 
 /**
@@ -18,13 +19,13 @@ export async function suggest(db: Kysely<Schema>, viewer: Viewer, typed: string,
   // Words are looked up in the index from three letters on: shorter prefixes match most of
   // the catalog and cost far more than a suggestion may.
   const wordLookup = last !== undefined && [...last].length >= 3;
-  const datasets = await q.titlesStartingWith(db, viewer, folded, limit);
+  const datasets = await sq.titlesStartingWith(db, viewer, folded, limit);
   if (datasets.length < limit && wordLookup) {
     const groups = tokens.map((t, i) => ({
       alternatives: [{ terms: [t], translated: false }],
       prefix: i === tokens.length - 1,
     }));
-    const words = await q.titlesWithWord(
+    const words = await sq.titlesWithWord(
       db,
       viewer,
       tsqueryOf(groups, { translations: false, weights: 'A' }),
@@ -42,8 +43,8 @@ export async function suggest(db: Kysely<Schema>, viewer: Viewer, typed: string,
   const keywords = !wordLookup
     ? []
     : audience !== undefined
-      ? await q.catalogKeywordsStartingWith(db, audience, folded, limit)
-      : await q.keywordsStartingWith(
+      ? await sq.catalogKeywordsStartingWith(db, audience, folded, limit)
+      : await sq.keywordsStartingWith(
           db,
           viewer,
           tsqueryOf([{ alternatives: [{ terms: [last], translated: false }], prefix: true }], {
