@@ -91,7 +91,7 @@ async function countRows(
  * per connection and reused: a page query's text depends only on the table and the query's shape
  * (values are bound), and planning it again costs about as much as running it on a small page.
  */
-export async function run(connection: DuckDBConnection, sql: string, params: string[]) {
+async function run(connection: DuckDBConnection, sql: string, params: string[]) {
   const statement = await preparedStatement(connection, sql);
   try {
     statement.clearBindings();
