@@ -1,13 +1,10 @@
-import type * as DuckDB from '@duckdb/node-api';
-import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../lib/errors.js';
 import { convertFile, type ConvertedFile, type IngestOptions } from './convert-file.js';
+import { loadDuckDB } from './duckdb-module.js';
 
-// require() loads DuckDB in about half the time of an import, which first scans every CommonJS
-// file of the package for its exports: it is part of every ingest's start.
-const { DuckDBInstance } = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDB;
+const { DuckDBInstance } = loadDuckDB();
 
 /** What the parent asks of one ingest process. */
 export interface ConvertRequest {

@@ -1,8 +1,7 @@
-import type * as DuckDB from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { loadDuckDB } from './duckdb-module.js';
 
 /**
  * The DuckDB database that holds every resource's table on this node: `DATA_DIR/tables`. One
@@ -33,12 +32,8 @@ export function openTableStore(directory: string, options: TableStoreOptions = {
   const open = () =>
     (opening ??= (async () => {
       mkdirSync(join(directory, 'tmp'), { recursive: true });
-      // Loading DuckDB blocks the event loop; require() does it in about half the time of
-      // import(), which would first scan every CommonJS file of the package for its exports:
-      // 55–75 ms instead of 85–175 ms here, on the first ingest or query of the process.
-      const { DuckDBInstance } = createRequire(import.meta.url)(
-        '@duckdb/node-api',
-      ) as typeof DuckDB;
+      // Loaded on the first ingest or query of the process, not at start-up.
+      const { DuckDBInstance } = loadDuckDB();
       instance = await DuckDBInstance.create(join(directory, 'tables.duckdb'), {
         memory_limit: options.memoryLimit ?? '128MiB',
         threads: String(options.threads ?? 2),
