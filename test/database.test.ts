@@ -10,6 +10,7 @@ import {
   migrate,
   MigrationError,
   openDatabase,
+  listeningApplication,
   type Database,
   type Migration,
 } from '../src/db/index.js';
@@ -157,7 +158,9 @@ for (const engine of testEngines()) {
           listening: () => events.push('listening'),
         });
         await sql`select pg_terminate_backend(pid) from pg_stat_activity
-          where datname = current_database() and query = 'LISTEN cut_channel'`.execute(database.db);
+          where datname = current_database() and application_name = ${listeningApplication}`.execute(
+          database.db,
+        );
         await until(() => events.length === 3, 10_000);
         assert.deepEqual(events, ['listening', 'interrupted', 'listening']);
         await sql`select pg_notify('cut_channel', 'back')`.execute(database.db);

@@ -104,10 +104,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     if (!channels) {
       channels = new Set();
       followed.set(client, channels);
-      client.on('notification', (message) => {
-        for (const listener of listeners.get(message.channel) ?? [])
-          listener.notified(message.payload ?? '');
-      });
+      client.on('notification', (message) => deliver(listeners, message));
     }
     for (const channel of listeners.keys()) {
       if (channels.has(channel)) continue;
@@ -116,7 +113,10 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     }
   });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  const followers: Array<{ stop(): Promise<void> }> = [];
+  const follower = followNotifications(
+    () => new pg.Client({ connectionString: url, application_name: listeningApplication }),
+    listeners,
+  );
   return {
     engine: 'postgres',
     db,
@@ -153,13 +153,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     async listen(channel, listener) {
       if (!channelName.test(channel)) throw new Error(`not a channel name: ${channel}`);
       listeners.set(channel, [...(listeners.get(channel) ?? []), listener]);
-      const follower = followNotifications(
-        () => new pg.Client({ connectionString: url }),
-        channel,
-        listener,
-      );
-      followers.push(follower);
-      await follower.started;
+      await follower.follow(channel, listener);
     },
     async executeSql(text, values) {
       const result = await pool.query(text, values === undefined ? undefined : [...values]);
@@ -170,59 +164,86 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
       return { rows: last?.rows ?? [] };
     },
     async close() {
-      await Promise.all(followers.map((follower) => follower.stop()));
+      await follower.stop();
       await db.destroy();
     },
   };
 }
 
+function deliver(
+  listeners: ReadonlyMap<string, NotificationListener[]>,
+  message: { channel: string; payload?: string | undefined },
+): void {
+  for (const listener of listeners.get(message.channel) ?? [])
+    listener.notified(message.payload ?? '');
+}
+
+/** How the listening connection names itself in pg_stat_activity. */
+export const listeningApplication = 'khomoun listen';
+
 /**
- * A connection of its own that LISTENs (a pooled one would be handed to queries), reconnecting
- * after it drops: a second after the drop, then every 5 seconds while the server is away.
+ * One connection of its own that LISTENs on every followed channel (a pooled one would be handed
+ * to queries), reconnecting after it drops: a second after the drop, then every 5 seconds while
+ * the server is away. Listeners hear `interrupted` at a drop and `listening` once it is back.
  */
 function followNotifications(
   connect: () => PgClient,
-  channel: string,
-  listener: NotificationListener,
+  listeners: ReadonlyMap<string, NotificationListener[]>,
 ) {
   let client: PgClient | undefined;
+  let connecting: Promise<PgClient> | undefined;
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
+  const everyone = () => [...listeners.values()].flat();
   const open = async () => {
     const next = connect();
-    next.on('notification', (message) => {
-      if (message.channel === channel) listener.notified(message.payload ?? '');
-    });
+    next.on('notification', (message) => deliver(listeners, message));
     next.on('error', () => {}); // 'end' follows, and is where the drop is handled
     next.on('end', () => {
       if (client !== next || stopped) return;
       client = undefined;
-      listener.interrupted();
+      for (const listener of everyone()) listener.interrupted();
       retry = setTimeout(reopen, 1_000);
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${channel}`);
+      // Channels followed while this runs are iterated too (a Map visits what is added to it).
+      for (const channel of listeners.keys()) await next.query(`LISTEN ${channel}`);
     } catch (error) {
       await next.end().catch(() => {});
       throw error;
     }
     if (stopped) {
       await next.end();
-      return;
+      throw new Error('the database is closed');
     }
     client = next;
-    listener.listening();
+    return next;
   };
+  const connected = () =>
+    (connecting ??= open()
+      .then((next) => {
+        for (const listener of everyone()) listener.listening();
+        return next;
+      })
+      .finally(() => (connecting = undefined)));
   const reopen = () => {
     retry = undefined;
     if (stopped) return;
-    open().catch(() => {
+    connected().catch(() => {
       if (!stopped) retry = setTimeout(reopen, 5_000);
     });
   };
   return {
-    started: open(),
+    async follow(channel: string, listener: NotificationListener) {
+      if (client) {
+        await client.query(`LISTEN ${channel}`);
+        listener.listening();
+        return;
+      }
+      clearTimeout(retry);
+      await connected();
+    },
     async stop() {
       stopped = true;
       clearTimeout(retry);

@@ -1,5 +1,6 @@
 export {
   openDatabase,
+  listeningApplication,
   type Database,
   type DatabaseLocation,
   type ConnectionStats,
