@@ -165,6 +165,9 @@ for (const engine of testEngines()) {
       );
       const directory = join(f.app.config.dataDir, 'tables', 'exports');
       const { readdirSync } = await import('node:fs');
+      // The file is removed once the response has ended, which the client may see first.
+      for (let i = 0; i < 50 && readdirSync(directory).length > 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       assert.deepEqual(readdirSync(directory), [], 'the temporary file is gone');
     });
 
