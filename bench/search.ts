@@ -3,9 +3,14 @@
 // a plain ILIKE scan of the same catalog, on PGlite and on PostgreSQL.
 //   npm run bench:search   (BENCH_DATASETS, default 100000; BENCH_ENGINES, default pglite,postgres;
 //                           BENCH_DATABASE_URL for PostgreSQL, default postgres://postgres@127.0.0.1:5432/postgres)
+// BENCH_DB_NAME names the PostgreSQL database (created if missing, kept at the end); when it
+// already holds a loaded catalog, that catalog is searched as is and only the generator is run
+// again, for the same queries: load 100,000 datasets once, then time versions of the queries.
+// BENCH_DETAIL=1 also prints the search times by kind of query; BENCH_MIX_FILE=path writes the
+// query mix there as JSON, to replay or EXPLAIN it.
 // Prints its figures; it does not write RESULTS.md.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Insertable } from 'kysely';
@@ -83,8 +88,14 @@ interface Generated {
   titles: { lo: string | null; en: string | null }[];
 }
 
-/** Inserts organizations, datasets and their published revisions in batches; returns rows/s. */
-async function load(database: Database): Promise<{ generated: Generated; rate: number }> {
+/**
+ * Inserts organizations, datasets and their published revisions in batches; returns rows/s.
+ * With `insert` false it only generates them, as a reused catalog was (same seed).
+ */
+async function load(
+  database: Database,
+  insert = true,
+): Promise<{ generated: Generated; rate: number }> {
   const db = database.db;
   const organizations = Array.from({ length: 40 }, (_, i) => ({
     id: randomUUID(),
@@ -93,7 +104,7 @@ async function load(database: Database): Promise<{ generated: Generated; rate: n
     title_lo: `ກະຊວງ${laoText(1, 2)}`,
     title_en: `Ministry of ${englishText(1, 2)}`,
   }));
-  await db.insertInto('organizations').values(organizations).execute();
+  if (insert) await db.insertInto('organizations').values(organizations).execute();
   const titles: Generated['titles'] = [];
   const started = performance.now();
   const batch = 500;
@@ -172,10 +183,11 @@ async function load(database: Database): Promise<{ generated: Generated; rate: n
         created_at: created,
       });
     }
-    await db.transaction().execute(async (tx) => {
-      await tx.insertInto('datasets').values(datasets).execute();
-      await tx.insertInto('dataset_revisions').values(revisions).execute();
-    });
+    if (insert)
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('datasets').values(datasets).execute();
+        await tx.insertInto('dataset_revisions').values(revisions).execute();
+      });
   }
   const rate = datasetCount / ((performance.now() - started) / 1000);
   return { generated: { organizations, titles }, rate };
@@ -206,7 +218,7 @@ const provinceSpellings = [
 ];
 
 /** 200 queries like people type: words of real titles, provinces, typos, filters. */
-function queryMix(generated: Generated): { url: string; q: string }[] {
+function queryMix(generated: Generated): { url: string; q: string; kind: string }[] {
   const word = () => {
     const title = pick(generated.titles);
     const text =
@@ -214,11 +226,21 @@ function queryMix(generated: Generated): { url: string; q: string }[] {
     const words = text.split(' ');
     return pick(words).slice(0, 12);
   };
-  const mix: { url: string; q: string }[] = [];
+  const mix: { url: string; q: string; kind: string }[] = [];
   for (let i = 0; i < queryCount; i += 1) {
     const r = random();
     let q = '';
     const filters: string[] = [];
+    const kind = [
+      [0.3, 'lao word'],
+      [0.5, 'english words'],
+      [0.6, 'lao word + province'],
+      [0.7, 'english word + theme'],
+      [0.8, 'title word + province + format'],
+      [0.85, 'english typo'],
+      [0.9, 'theme + license, no text'],
+      [1, 'lao prefix'],
+    ].find(([below]) => r < (below as number))?.[1] as string;
     if (r < 0.3) q = pick(laoWords);
     else if (r < 0.5) q = some(englishWords, 1, 2).join(' ');
     else if (r < 0.6) q = `${pick(laoWords)} ${pick(provinceSpellings)}`;
@@ -235,7 +257,7 @@ function queryMix(generated: Generated): { url: string; q: string }[] {
     } else if (r < 0.9) filters.push(`theme=${pick(themes)}`, `license=${pick(licences)}`);
     else q = [...pick(laoWords)].slice(0, 3).join('');
     const params = [...(q ? [`q=${encodeURIComponent(q)}`] : []), ...filters];
-    mix.push({ url: `/api/v1/search?${params.join('&')}`, q });
+    mix.push({ url: `/api/v1/search?${params.join('&')}`, q, kind });
   }
   return mix;
 }
@@ -255,9 +277,12 @@ function summarise(durations: number[], totalMs: number): Timing {
   };
 }
 
-async function timeAll(run: (i: number) => Promise<void>, n: number): Promise<Timing> {
+async function timeAll(
+  run: (i: number) => Promise<void>,
+  n: number,
+  durations: number[] = [],
+): Promise<Timing> {
   for (let i = 0; i < Math.min(20, n); i += 1) await run(i);
-  const durations: number[] = [];
   const started = performance.now();
   for (let i = 0; i < n; i += 1) {
     const t = performance.now();
@@ -290,12 +315,17 @@ async function openEngine(
     const database = await openDatabase({ kind: 'pglite', dataDir: join(dataDir, 'pg') });
     return { database, dataDir, dispose: () => database.close() };
   }
-  const dbName = `khomoun_bench_search_${Date.now()}`;
+  const named = process.env.BENCH_DB_NAME;
+  if (named !== undefined && !/^[a-z_][a-z0-9_]*$/.test(named))
+    throw new Error(`BENCH_DB_NAME: not a plain name: ${named}`);
+  const dbName = named ?? `khomoun_bench_search_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(
-    `CREATE DATABASE ${dbName} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`,
-  );
+  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
+  if (exists.rowCount === 0)
+    await admin.query(
+      `CREATE DATABASE ${dbName} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'`,
+    );
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
@@ -306,7 +336,7 @@ async function openEngine(
     async dispose() {
       await database.close();
       // BENCH_KEEP=1 leaves the PostgreSQL catalog in place, to EXPLAIN queries against it.
-      if (process.env.BENCH_KEEP === '1') {
+      if (process.env.BENCH_KEEP === '1' || named !== undefined) {
         process.stdout.write(`postgres: kept database ${dbName}\n`);
         return;
       }
@@ -324,10 +354,18 @@ for (const name of engines) {
   const { database, dispose, dataDir } = await openEngine(name);
   try {
     await migrate(database);
-    process.stdout.write(`${name}: loading ${datasetCount} datasets…\n`);
-    const { generated, rate: loadRate } = await load(database);
+    const {
+      rows: [{ loaded } = { loaded: 0 }],
+    } = await sql<{ loaded: number }>`SELECT count(*)::int AS loaded FROM search_documents`.execute(
+      database.db,
+    );
+    const reused = Number(loaded) > 0;
+    if (reused && Number(loaded) !== datasetCount)
+      throw new Error(`${name}: the kept catalog has ${loaded} datasets, not ${datasetCount}`);
+    process.stdout.write(`${name}: ${reused ? 'reusing' : 'loading'} ${datasetCount} datasets…\n`);
+    const { generated, rate: loadRate } = await load(database, !reused);
     process.stdout.write(`${name}: indexing…\n`);
-    const indexRate = await index(database);
+    const indexRate = reused ? Number.NaN : await index(database);
     const config = {
       ...parseEnv({ DATA_DIR: dataDir, KHOMOUN_DEMO: '0', LOG_LEVEL: 'silent' }),
       sessionSecret: 'bench-secret-bench-secret-bench-secret-00',
@@ -336,15 +374,37 @@ for (const name of engines) {
     await app.http.ready();
     try {
       const mix = queryMix(generated);
+      if (process.env.BENCH_MIX_FILE)
+        writeFileSync(process.env.BENCH_MIX_FILE, JSON.stringify(mix));
       let zero = 0;
       process.stdout.write(`${name}: ${queryCount} queries…\n`);
-      const search = await timeAll(async (i) => {
-        const { url } = mix[i % mix.length] as { url: string };
-        const response = await app.http.inject({ url });
-        if (response.statusCode !== 200)
-          throw new Error(`${url}: ${response.statusCode} ${response.body}`);
-        if ((response.json() as { total: number }).total === 0) zero += 1;
-      }, queryCount);
+      const durations: number[] = [];
+      const search = await timeAll(
+        async (i) => {
+          const { url } = mix[i % mix.length] as { url: string };
+          const response = await app.http.inject({ url });
+          if (response.statusCode !== 200)
+            throw new Error(`${url}: ${response.statusCode} ${response.body}`);
+          if ((response.json() as { total: number }).total === 0) zero += 1;
+        },
+        queryCount,
+        durations,
+      );
+      if (process.env.BENCH_DETAIL === '1') {
+        const kinds = [...new Set(mix.map((m) => m.kind))];
+        for (const kind of kinds) {
+          const times = durations.filter((_, i) => mix[i % mix.length]?.kind === kind);
+          const t = summarise(times, 1);
+          process.stdout.write(
+            `  ${kind} (${times.length}): p50 ${t.p50.toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms\n`,
+          );
+        }
+        const slowest = durations
+          .map((ms, i) => ({ ms, url: mix[i % mix.length]?.url ?? '' }))
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 8);
+        for (const s of slowest) process.stdout.write(`  ${s.ms.toFixed(2)} ms ${s.url}\n`);
+      }
       const prefixes = Array.from({ length: queryCount }, () => {
         const title = pick(generated.titles);
         const text = title.lo ?? title.en ?? '';

@@ -10,6 +10,7 @@ interface SearchBody {
   total: number;
   totalIsLowerBound: boolean;
   results: { slug: string; match: string }[];
+  facets: Record<string, { value: string; count: number }[]>;
 }
 
 // More datasets than a search ranks (500) that mention the word in their description only.
@@ -94,6 +95,18 @@ for (const engine of testEngines()) {
       assert.equal(body.results[0]?.match, 'words');
       assert.ok(!body.results.some((r) => r.slug === 'irrigation-draft'));
       assert.ok(body.results.slice(1).every((r) => r.slug.startsWith('mention-')));
+    });
+
+    it('counts the title match and the description matches once each in the facets', async () => {
+      // Counted heads first, then the other documents (countFacets): below the bound, exactly.
+      const body = await search(null, `q=${encodeURIComponent(word)}`);
+      assert.equal(body.totalIsLowerBound, false);
+      const counts = (facet: { value: string; count: number }[] = []) =>
+        facet.map((f) => [f.value, f.count]);
+      assert.deepEqual(counts(body.facets.organization), [['lsb', mentions + 1]]);
+      assert.deepEqual(counts(body.facets.access_level), [['public', mentions + 1]]);
+      const all = await search(sysadmin, `q=${encodeURIComponent(word)}`);
+      assert.deepEqual(counts(all.facets.organization), [['lsb', mentions + 2]]);
     });
 
     it('shows the working copy to a sysadmin, ranked with the other title match', async () => {

@@ -273,10 +273,7 @@ function codesOf({ themes, licences }: q.KnownCodes): Codes {
  */
 function catalogAudience({ viewer, filter, match }: q.SearchSpec): q.Audience | undefined {
   if (match.kind !== 'all') return undefined;
-  const filtered = Object.values(filter).some((value: unknown) =>
-    Array.isArray(value) ? value.length > 0 : value !== undefined,
-  );
-  if (filtered) return undefined;
+  if (q.isFiltered(filter)) return undefined;
   if (viewer.sysadmin) return 'all';
   return viewer.organizationIds.length === 0 ? 'public' : undefined;
 }
