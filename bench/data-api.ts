@@ -1,8 +1,9 @@
 // Data API against DuckDB itself, in one process and one run (DESIGN §8):
 //   1. a generated 10,000,000-row table (BENCH_ROWS), served as a resource's table;
 //   2. a filtered page of 100 rows, a sorted page, a group_by with two aggregates: the API over
-//      HTTP on a real listening server vs the same query run directly on DuckDB in this process
-//      (median of BENCH_REPEAT runs each) — target: API ≥ 0.7 of DuckDB's speed;
+//      HTTP on a real listening server, timed by a client in a child process, vs the same query
+//      run directly on DuckDB in this process (median of BENCH_REPEAT runs each, alternated) —
+//      target: API ≥ 0.7 of DuckDB's speed;
 //   3. the full CSV export streamed over HTTP to curl, in MB/s (target ≥ 100), next to DuckDB's own
 //      `COPY … TO csv` of the same query;
 //   4. 50 concurrent clients (a child process running autocannon) mixing those queries for

@@ -5,7 +5,7 @@ import type { Column } from '../src/dataapi/columns.js';
 import { decodeCursor, encodeCursor } from '../src/dataapi/cursor.js';
 import { withDeadline } from '../src/dataapi/errors.js';
 import { likePattern } from '../src/dataapi/filters.js';
-import { countSql, planQuery, selectSql } from '../src/dataapi/query-plan.js';
+import { countSql, pageSql, planQuery, selectSql } from '../src/dataapi/query-plan.js';
 import { foldSql } from '../src/dataapi/search.js';
 import { AppError, Invalid } from '../src/lib/errors.js';
 
@@ -36,6 +36,38 @@ describe('data API query plans', () => {
     assert.match(sql, /ORDER BY "population" DESC NULLS LAST, "_row" ASC NULLS LAST LIMIT 10$/);
     assert.match(sql, /"ປີ" < CAST\(\? AS DATE\)/);
     assert.deepEqual(countSql(plan, '"t"').params, params);
+  });
+
+  it("reads short pages in row order as 51 rows, past DuckDB's late materialization", async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(
+      'create table t as select range as _row, range % 7 as population from range(1000)',
+    );
+    const rendered = (outputs: { sql: string }[]) => outputs.map((output) => output.sql);
+    const read = async (request: Parameters<typeof planQuery>[0]) => {
+      const { sql, params } = pageSql(planQuery(request, columns.slice(1, 2)), '"t"', rendered, {
+        extraRow: true,
+      });
+      const reader = await connection.runAndReadAll(sql, params);
+      return { sql, rows: reader.getRows().map((row) => Number(row.at(-1))) };
+    };
+    const rowOrder = await read({ filters: [], limit: 3 });
+    assert.match(rowOrder.sql, /LIMIT 51\)/);
+    assert.deepEqual(rowOrder.rows.slice(0, 4), [0, 1, 2, 3]);
+    assert.equal(rowOrder.rows.length, 51);
+    const filtered = await read({
+      filters: [{ parameter: 'population', column: 'population', expression: 'eq:3' }],
+      limit: 2,
+    });
+    assert.deepEqual(filtered.rows.slice(0, 3), [3, 10, 17]);
+    const valueOrder = await read({ filters: [], order: ['-population'], limit: 3 });
+    assert.match(valueOrder.sql, /LIMIT 4\)/);
+    assert.deepEqual(valueOrder.rows, [6, 13, 20, 27]);
+    const large = await read({ filters: [], limit: 100 });
+    assert.match(large.sql, /LIMIT 101\)/);
+    connection.closeSync();
+    instance.closeSync();
   });
 
   it('refuses unknown columns, bad values and mismatched cursors, naming the parameter', () => {

@@ -292,7 +292,7 @@ function unique(names: readonly string[], parameter: string): string[] {
 export function selectSql(
   plan: QueryPlan,
   from: string,
-  options: { projection?: string[]; withKeys?: boolean; extraRow?: boolean } = {},
+  options: { projection?: string[]; withKeys?: boolean; rowsToRead?: number } = {},
 ): { sql: string; params: string[] } {
   const projection = options.projection ?? [
     ...plan.outputs.map((output) => `${output.sql} AS ${quoteIdentifier(output.name)}`),
@@ -309,7 +309,8 @@ export function selectSql(
     parts.push(
       `ORDER BY ${plan.orderBy.map((item) => `${item.sql} ${item.descending ? 'DESC' : 'ASC'} NULLS LAST`).join(', ')}`,
     );
-  if (plan.limit !== undefined) parts.push(`LIMIT ${plan.limit + (options.extraRow ? 1 : 0)}`);
+  const limit = options.rowsToRead ?? plan.limit;
+  if (limit !== undefined) parts.push(`LIMIT ${limit}`);
   if (plan.offset > 0) parts.push(`OFFSET ${plan.offset}`);
   return { sql: parts.join(' '), params };
 }
@@ -331,6 +332,22 @@ export function countSql(plan: QueryPlan, from: string): { sql: string; params: 
 }
 
 /**
+ * How many rows a page query reads: its limit, one more to know whether a next page exists, and
+ * for pages in row order never fewer than `shortRowOrderedPage`. For a LIMIT of 50 or less DuckDB
+ * finds the row ids of the top rows first, then fetches their columns with a join that scans the
+ * whole table again (late materialization): a filtered page of 10 rows took 12 ms against 3 ms
+ * for 100 on 10,000,000 rows. In row order the top-N already skips the row groups past its
+ * bound, so the longer read costs nothing; in other orders the join does save work and is kept.
+ */
+function rowsToRead(plan: QueryPlan, options: { extraRow?: boolean }): number {
+  const rows = plan.limit! + (options.extraRow ? 1 : 0);
+  const rowOrdered = plan.kind === 'rows' && plan.orderBy.length === 1;
+  return rowOrdered && rows > 0 ? Math.max(rows, shortRowOrderedPage) : rows;
+}
+
+const shortRowOrderedPage = 51;
+
+/**
  * A page of the answer. DuckDB would compute the projection (a JSON object or CSV line per row)
  * for every row before sorting, so the page is cut from plain values first and only its rows
  * are rendered: `render` gets the outputs renamed to the inner query's columns. Row pages end
@@ -347,7 +364,7 @@ export function pageSql(
       ...plan.outputs.map((output, i) => `${output.sql} AS "o${i}"`),
       ...plan.orderBy.map((item, j) => `${item.sql} AS "s${j}"`),
     ],
-    ...(options.extraRow && { extraRow: true }),
+    ...(plan.limit !== undefined && { rowsToRead: rowsToRead(plan, options) }),
   });
   const renamed = plan.outputs.map((output, i) => ({ ...output, sql: `"o${i}"` }));
   const keys = plan.keyset ? plan.orderBy.map((_, j) => `CAST("s${j}" AS VARCHAR)`) : [];
