@@ -138,6 +138,28 @@ for (const engine of testEngines()) {
       assert.ok(await app.blobs.stat(ingest.parquet_sha256!), 'the Parquet copy is stored');
     });
 
+    it('gives the table store its threads back after loading a table on one', async () => {
+      const threads = () =>
+        app.tables.withConnection(async (c) => {
+          const reader = await c.runAndReadAll(`select current_setting('threads')`);
+          return Number(reader.getRows()[0]?.[0]);
+        });
+      const before = await threads();
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'provinces-threads',
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const datasetId = created.json().id as string;
+      // Two at once: whichever load ends last restores the count.
+      const resources = await Promise.all([
+        upload(datasetId, 'a.csv', Buffer.from(provinces)),
+        upload(datasetId, 'b.csv', Buffer.from(provinces)),
+      ]);
+      for (const resourceId of resources) assert.equal((await settled(resourceId)).state, 'done');
+      assert.equal(await threads(), before);
+    });
+
     it('re-runs with a column forced to text, and keeps serving the old table until it is done', async () => {
       const created = await call(editor, 'POST', '/api/v1/datasets', {
         ...completeDataset,

@@ -1,8 +1,8 @@
-import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../lib/errors.js';
 import { convertFile, type ConvertedFile, type IngestOptions } from './convert-file.js';
 import { loadDuckDB } from './duckdb-module.js';
+import { lowerProcessPriority } from './thread-priority.js';
 
 const { DuckDBInstance } = loadDuckDB();
 
@@ -74,8 +74,10 @@ async function serve(request: ConvertRequest): Promise<void> {
 const ingestNiceness = 10;
 
 try {
-  // Before DuckDB starts its threads: they inherit it.
-  setPriority(ingestNiceness);
+  // Every thread, not only this one: V8's collector threads, busy while a large spreadsheet is
+  // read, stayed at the server's priority and competed with its event loop. Before DuckDB
+  // starts its threads: they inherit it.
+  lowerProcessPriority(ingestNiceness);
 } catch {
   // A platform that refuses it: the ingest runs at the server's priority.
 }

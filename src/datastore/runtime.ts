@@ -35,6 +35,14 @@ export async function startDatastore(options: {
   const tables = openTableStore(join(config.dataDir, 'tables'), {
     memoryLimit: config.duckdbMemoryLimit,
   });
+  // A node that runs ingests loads DuckDB now, before it serves anyone: loading it blocks the
+  // event loop for 80–100 ms (the native library and the package's modules), which on the
+  // first ingest was the server's longest stall. A failure here is only logged: the first
+  // ingest opens the store again, as it did before.
+  if (options.workers > 0)
+    await tables
+      .withConnection(async () => undefined)
+      .catch((error: unknown) => log.warn({ err: error }, 'the table store did not open'));
   const workers =
     options.workers > 0
       ? await startIngestWorkers(

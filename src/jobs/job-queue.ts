@@ -59,13 +59,16 @@ export interface JobQueue {
   stop(timeoutMs: number): Promise<void>;
 }
 
-const pollingIntervalSeconds = 0.5;
-
 export async function startJobQueue(
   database: Database,
   kinds: ReadonlyArray<JobKind<object>>,
   onError: (error: Error) => void,
+  options: {
+    /** How often an idle worker looks for jobs that no one in this process announced. */
+    pollingIntervalSeconds?: number;
+  } = {},
 ): Promise<JobQueue> {
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 0.5;
   const boss = new PgBoss({
     db: { executeSql: (text, values) => database.executeSql(text, values) },
     schema: 'pgboss',
@@ -90,25 +93,36 @@ export async function startJobQueue(
     else await boss.createQueue(kind.name, queue);
   }
 
+  /** This process's workers of each queue, by name. */
+  const workers = new Map<string, string[]>();
+
   return {
-    send(kind, data, options = {}) {
+    async send(kind, data, options = {}) {
       const tx = options.tx;
-      return boss.send(kind.name, data, {
+      const id = await boss.send(kind.name, data, {
         ...(tx ? { db: transactionDb(tx) } : {}),
         ...(options.startAfterSeconds !== undefined
           ? { startAfter: options.startAfterSeconds }
           : {}),
         ...(options.singletonKey !== undefined ? { singletonKey: options.singletonKey } : {}),
       });
+      // A worker of this process fetches at once instead of at its next poll (up to half a
+      // second away, a quarter on average: some 6 % of a 1M-row CSV's ingest). Its fetch waits
+      // for the sender's transaction on PGlite's one session; on PostgreSQL a fetch before the
+      // commit finds nothing and the worker polls as before.
+      if (id !== null && options.startAfterSeconds === undefined)
+        for (const worker of workers.get(kind.name) ?? []) boss.notifyWorker(worker);
+      return id;
     },
     async work(kind, handler) {
-      await boss.work<(typeof kind)['data'] & object>(
+      const worker = await boss.work<(typeof kind)['data'] & object>(
         kind.name,
         { pollingIntervalSeconds, batchSize: 1, includeMetadata: true },
         async ([job]) => {
           if (job) await handler(job.data as never, { id: job.id, retryCount: job.retryCount });
         },
       );
+      workers.set(kind.name, [...(workers.get(kind.name) ?? []), worker]);
     },
     async fail(kind, ids) {
       if (ids.length > 0) await boss.fail(kind.name, ids);

@@ -1,0 +1,26 @@
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
+
+/**
+ * Lowers the CPU priority of every thread of this process to `niceness`. Linux keeps a niceness
+ * per thread, and `setPriority()` alone sets only the calling one's: the threads Node starts
+ * with (V8's garbage-collection helpers, libuv's pool) would keep their priority. Threads
+ * started later inherit it from the thread that starts them. Throws where the platform refuses
+ * (the caller decides whether that matters).
+ */
+export function lowerProcessPriority(niceness: number): void {
+  setPriority(niceness);
+  let threads: string[];
+  try {
+    threads = readdirSync('/proc/self/task');
+  } catch {
+    return; // no procfs (not Linux): the one call above set the whole process
+  }
+  for (const thread of threads) {
+    try {
+      setPriority(Number(thread), niceness);
+    } catch {
+      // A thread that ended meanwhile.
+    }
+  }
+}
