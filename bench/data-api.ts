@@ -11,7 +11,7 @@
 //   npm run bench:data-api
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { buildApp } from '../src/app.js';
@@ -31,7 +31,13 @@ const sample = [
   '2,LA02,ເມືອງ 2,2000,654321.25,2021-02-03',
 ].join('\n');
 
+const loadAverage = () =>
+  loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ');
+
 async function main() {
+  const loadAtStart = loadAverage();
   const config = {
     ...parseEnv({ DATA_DIR: join(work, 'data'), KHOMOUN_DEMO: '0', LOG_LEVEL: 'warn', PORT: '0' }),
     sessionSecret: 'bench-secret-bench-secret-bench-secret-0123',
@@ -159,7 +165,7 @@ async function main() {
     console.log(loadLine);
 
     const section = `
-\`npm run bench:data-api\` — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}; the app in this process on PGlite, DuckDB memory limit ${config.duckdbMemoryLimit}, ${rows.toLocaleString('en-US')} rows.
+\`npm run bench:data-api\` — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, load average ${loadAtStart} at the start and ${loadAverage()} at the end (2 cores); the app in this process on PGlite, DuckDB memory limit ${config.duckdbMemoryLimit}, ${rows.toLocaleString('en-US')} rows.
 Median of ${repeat} runs; API over HTTP from a client in another process (JSON; the caller's roles and served table remembered until the catalog reports a change) vs the same SQL on DuckDB in-process.
 
 | query | API | DuckDB | ratio (≥ 0.7) |
