@@ -46,7 +46,7 @@ export function visibility(viewer: Viewer): Expression<SqlBool>[] {
   ];
 }
 
-const anyOf = (values: readonly string[]) => sql`ARRAY[${sql.join(values)}]::text[]`;
+export const anyOf = (values: readonly string[]) => sql`ARRAY[${sql.join(values)}]::text[]`;
 
 /** Where the query's words are looked for: the whole document, or its head only. */
 type TermsIn = 'document' | 'head';
