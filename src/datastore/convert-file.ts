@@ -132,9 +132,8 @@ export async function convertFile(
     spool?.destroy();
     throw error;
   }
-  // The read leaves the old generation full of garbage that V8 would keep while DuckDB takes its
-  // own memory for the bulk steps: collected now (the ingest process runs with --expose-gc),
-  // 15–20 MiB less at the process's peak (256 MiB CSV). The nursery stays committed.
+  // The read's garbage, which V8 would keep while DuckDB takes its own memory for the bulk steps
+  // (the process runs with --expose-gc): 15–20 MiB less at its peak for a 256 MiB CSV.
   globalThis.gc?.();
   timer.lap('read');
   const decisions = names.map((name, i) => {

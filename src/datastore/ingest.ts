@@ -118,44 +118,20 @@ export async function ingestFile(
   }
 }
 
-/** Loads in progress on each table store, and the thread count to restore after the last. */
-const oneThreadLoads = new WeakMap<TableStore, { loads: number; threads: string }>();
-
 /**
  * Copies the Parquet file into a table of the store, with DuckDB on one thread. With two, its
  * threads and the server's event loop made three busy threads on two cores, and on a shared
  * machine the loop waited 150–250 ms at a time for a core (measured inside the server: runnable,
  * not running). One thread costs little time: the same on a busy machine, and on a quiet one
  * 0.96 s instead of 0.86 s for 1M rows, 2.2–2.7 s instead of 1.5 s for 3M; it also holds some
- * 30 MiB less. The setting is DuckDB's own and covers the whole store: queries of the data API
- * that run during a load get one thread too.
+ * 30 MiB less. Queries of the data API that run during a load get one thread too.
  */
 async function loadTable(tables: TableStore, tableName: string, parquetPath: string) {
-  await tables.withConnection(async (c) => {
-    let slot = oneThreadLoads.get(tables);
-    if (!slot) {
-      const current = await c.runAndReadAll(`select current_setting('threads')`);
-      // Another load may have started during that await: only the first one keeps the count.
-      slot = oneThreadLoads.get(tables) ?? {
-        loads: 0,
-        threads: String(current.getRows()[0]?.[0] ?? 1),
-      };
-      oneThreadLoads.set(tables, slot);
-    }
-    slot.loads += 1;
-    try {
-      if (slot.loads === 1) await c.run('set threads = 1');
-      await c.run(
-        `create or replace table ${quoteIdentifier(tableName)} as
-         select * from read_parquet(${quoteLiteral(parquetPath)})`,
-      );
-    } finally {
-      slot.loads -= 1;
-      if (slot.loads === 0) {
-        oneThreadLoads.delete(tables);
-        await c.run(`set threads = ${Number(slot.threads)}`);
-      }
-    }
+  await tables.withOneThread(async (c) => {
+    await c.run(
+      `create or replace table ${quoteIdentifier(tableName)} as
+       select * from read_parquet(${quoteLiteral(parquetPath)})`,
+    );
   });
 }
 

@@ -16,6 +16,11 @@ import { loadDuckDB } from './duckdb-module.js';
 export interface TableStore {
   readonly directory: string;
   withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
+  /**
+   * Like `withConnection`, with DuckDB on one thread until the last such work ends. The setting
+   * is DuckDB's own and covers the whole store: other queries meanwhile get one thread too.
+   */
+  withOneThread<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
   dropTable(name: string): Promise<void>;
   close(): void;
 }
@@ -27,6 +32,7 @@ export interface TableStoreOptions {
 }
 
 export function openTableStore(directory: string, options: TableStoreOptions = {}): TableStore {
+  const threads = options.threads ?? 2;
   let opening: Promise<DuckDBInstance> | undefined;
   let instance: DuckDBInstance | undefined;
   const open = () =>
@@ -36,7 +42,7 @@ export function openTableStore(directory: string, options: TableStoreOptions = {
       const { DuckDBInstance } = loadDuckDB();
       instance = await DuckDBInstance.create(join(directory, 'tables.duckdb'), {
         memory_limit: options.memoryLimit ?? '128MiB',
-        threads: String(options.threads ?? 2),
+        threads: String(threads),
         temp_directory: join(directory, 'tmp'),
         // Every table starts with its row number, and readers order by it: keeping the order of
         // inserts as well would cost large loads their memory limit (DuckDB's own advice).
@@ -63,9 +69,22 @@ export function openTableStore(directory: string, options: TableStoreOptions = {
       else connection.closeSync();
     }
   };
+  let oneThreadWork = 0;
+  const withOneThread = <T>(work: (connection: DuckDBConnection) => Promise<T>) =>
+    withConnection(async (connection) => {
+      oneThreadWork += 1;
+      try {
+        if (oneThreadWork === 1) await connection.run('set threads = 1');
+        return await work(connection);
+      } finally {
+        oneThreadWork -= 1;
+        if (oneThreadWork === 0) await connection.run(`set threads = ${threads}`);
+      }
+    });
   return {
     directory,
     withConnection,
+    withOneThread,
     dropTable: (name) =>
       withConnection(async (c) => {
         await c.run(`drop table if exists ${quoteIdentifier(name)}`);
