@@ -5,6 +5,7 @@ import { Invalid } from '../lib/errors.js';
 import { snippet } from './highlight.js';
 import { foldText, laoText } from './lao-text.js';
 import { planQuery, type QueryPlan } from './query-plan.js';
+import * as f from './facet-queries.js';
 import * as q from './queries.js';
 import { closestVocabulary, correctionOf } from './correction.js';
 import { correctedQuery } from './similarity.js';
@@ -44,7 +45,7 @@ export interface SearchAnswer {
   /** The search matched more than was counted: `total` is how many were, at least that many. */
   totalIsLowerBound: boolean;
   hits: SearchHit[];
-  facets: Record<q.FacetName, Facet[]>;
+  facets: Record<f.FacetName, Facet[]>;
   didYouMean?: string;
 }
 
@@ -114,13 +115,13 @@ export function createSearchService(db: Kysely<Schema>) {
     };
   };
 
-  const labelled = async (counts: q.FacetCount[]) => {
+  const labelled = async (counts: f.FacetCount[]) => {
     let { labels } = await knownCodes();
-    const unlabelled = (row: q.FacetCount) =>
+    const unlabelled = (row: f.FacetCount) =>
       (row.facet === 'theme' || row.facet === 'license') &&
       !labels.has(`${row.facet}:${row.value}`);
     if (counts.some(unlabelled)) ({ labels } = await knownCodes(true));
-    const facets: Record<q.FacetName, Facet[]> = {
+    const facets: Record<f.FacetName, Facet[]> = {
       organization: [],
       theme: [],
       keyword: [],
@@ -164,8 +165,8 @@ export function createSearchService(db: Kysely<Schema>) {
     const [counts, rows] = await Promise.all([
       read((db_) =>
         audience === undefined
-          ? q.countFacets(db_, spec, facetTop, countLimit)
-          : q.catalogFacets(db_, audience, facetTop),
+          ? f.countFacets(db_, spec, facetTop, countLimit)
+          : f.catalogFacets(db_, audience, facetTop),
       ),
       read((db_) => q.findDocuments(db_, spec, page)),
     ]);
@@ -296,7 +297,7 @@ function codesOf({ themes, licences }: q.KnownCodes): Codes {
  * who sees exactly the public catalog, or everything; members of an organization see a mix of
  * working copies and published revisions that no one table holds, and are counted live.
  */
-function catalogAudience({ viewer, filter, match }: q.SearchSpec): q.Audience | undefined {
+function catalogAudience({ viewer, filter, match }: q.SearchSpec): f.Audience | undefined {
   if (match.kind !== 'all') return undefined;
   if (q.isFiltered(filter)) return undefined;
   if (viewer.sysadmin) return 'all';
@@ -328,7 +329,7 @@ function answer(
   found: {
     total: number;
     totalIsLowerBound: boolean;
-    facets: Record<q.FacetName, Facet[]>;
+    facets: Record<f.FacetName, Facet[]>;
     rows: q.FoundRow[];
   },
   plan: QueryPlan,

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Viewer } from '../catalog/index.js';
 import type { Schema } from '../db/index.js';
-import { visibility, type Audience } from './queries.js';
+import type { Audience } from './facet-queries.js';
+import { visibility } from './queries.js';
 
 // The suggestions' queries (suggest.ts): prefixes of titles and keywords, as the user types.
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Viewer } from '../catalog/index.js';
 import type { Schema } from '../db/index.js';
 import { foldText, laoText } from './lao-text.js';
+import type { Audience } from './facet-queries.js';
 import * as q from './queries.js';
 import * as sq from './suggest-queries.js';
 import { tsqueryOf } from './tsvector.js';
@@ -35,7 +36,7 @@ export async function suggest(db: Kysely<Schema>, viewer: Viewer, typed: string,
       if (datasets.length < limit && !datasets.some((d) => d.slug === row.slug)) datasets.push(row);
   }
   // Everyone or no one outside their organization: keywords counted for the whole catalog.
-  const audience: q.Audience | undefined = viewer.sysadmin
+  const audience: Audience | undefined = viewer.sysadmin
     ? 'all'
     : viewer.organizationIds.length === 0
       ? 'public'
