@@ -10,9 +10,9 @@ import { foldSql } from '../src/dataapi/search.js';
 import { AppError, Invalid } from '../src/lib/errors.js';
 
 const columns: Column[] = [
-  { name: 'province', type: 'string', duckType: 'VARCHAR' },
-  { name: 'population', type: 'integer', duckType: 'BIGINT' },
-  { name: 'ປີ', type: 'date', duckType: 'DATE' },
+  { name: 'province', type: 'string', duckType: 'VARCHAR', safeInteger: false },
+  { name: 'population', type: 'integer', duckType: 'BIGINT', safeInteger: false },
+  { name: 'ປີ', type: 'date', duckType: 'DATE', safeInteger: false },
 ];
 
 describe('data API query plans', () => {

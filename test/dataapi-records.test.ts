@@ -71,6 +71,11 @@ for (const engine of testEngines()) {
       });
       assert.equal(body.items[1].big, 1);
       assert.equal(body.items[5].big, '9007199254740993');
+      // A column with a value past 2^53 is documented as integer or string; one without, integer.
+      const doc = (await get('openapi.json')).json();
+      const row = doc.components.schemas.Row.properties;
+      assert.deepEqual(row.big.type, ['integer', 'string', 'null']);
+      assert.deepEqual(row.population.type, ['integer', 'null']);
       assert.deepEqual(body.items[4], {
         id: 5,
         name: 'Vientiane, Capital',

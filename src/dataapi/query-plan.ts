@@ -29,6 +29,8 @@ export interface Output {
   type: FieldType;
   /** DuckDB's type where the output is a column as stored; aggregates are typed by `type`. */
   duckType?: string;
+  /** An integer output whose values all lie within ±2^53 (see `Column.safeInteger`). */
+  safeInteger?: boolean;
 }
 
 export interface QueryPlan {
@@ -109,6 +111,7 @@ function planRows(
       sql: quoteIdentifier(column.name),
       type: column.type,
       duckType: column.duckType,
+      safeInteger: column.safeInteger,
     })),
     conditions: [],
     groupBy: [],
@@ -186,6 +189,7 @@ function planGroups(
       sql: quoteIdentifier(column.name),
       type: column.type,
       duckType: column.duckType,
+      safeInteger: column.safeInteger,
     })),
     ...aggregates,
   ];
@@ -258,6 +262,7 @@ function aggregateOutput(spec: string, find: (name: string, parameter: string) =
         sql: `${func}(${quoted})`,
         type: column.type,
         duckType: column.duckType,
+        safeInteger: column.safeInteger,
       };
   }
 }

@@ -18,7 +18,8 @@ export function jsonValueSql(output: Output): string {
   if (output.type === 'integer') {
     // Aggregates (sum of BIGINT is HUGEINT) and wide columns may pass 2^53, where JSON parsers
     // lose digits.
-    if (/^(TINYINT|SMALLINT|INTEGER|UTINYINT|USMALLINT|UINTEGER)$/.test(duck)) return x;
+    if (output.safeInteger || /^(TINYINT|SMALLINT|INTEGER|UTINYINT|USMALLINT|UINTEGER)$/.test(duck))
+      return x;
     return `CASE WHEN ${x} BETWEEN -${safeInteger} AND ${safeInteger} THEN to_json(${x}) ELSE to_json(CAST(${x} AS VARCHAR)) END`;
   }
   if (output.type === 'number') {

@@ -1,5 +1,4 @@
 import type { Column } from './columns.js';
-import { isIntegerType } from './columns.js';
 
 // The pieces of a resource's OpenAPI document (resource-openapi.ts) that follow from its columns
 // and from the records endpoint's parameters (request.ts, values.ts): parameters, schemas, answers.
@@ -14,7 +13,7 @@ export const operatorHelp =
 function valueSchema(column: Column): Json {
   switch (column.type) {
     case 'integer':
-      return isIntegerType(column.duckType) && !/BIGINT|HUGEINT/.test(column.duckType)
+      return column.safeInteger
         ? { type: ['integer', 'null'] }
         : {
             type: ['integer', 'string', 'null'],
