@@ -109,6 +109,34 @@ for (const engine of testEngines()) {
       assert.deepEqual(counts(all.facets.organization), [['lsb', mentions + 2]]);
     });
 
+    it('answers from the heads when no dataset has every word and enough heads have one', async () => {
+      // ສະຖິຕິ is in every public dataset's head (the organization's name), ຊ້າງ (elephant) in
+      // no dataset.
+      const query = `q=${encodeURIComponent('ສະຖິຕິ ຊ້າງ')}&limit=10`;
+      const body = await search(null, query);
+      assert.equal(body.total, mentions + 1);
+      assert.equal(body.results.length, 10);
+      assert.ok(body.results.every((r) => r.match === 'some' && r.slug !== 'irrigation-draft'));
+      // Every page comes from the same answer: none repeats a dataset (the first 100, well
+      // within the ranked candidates).
+      const seen: string[] = [];
+      for (let offset = 0; offset < 100; offset += 10) {
+        const page = await search(null, `${query}&offset=${offset}`);
+        assert.equal(page.total, body.total);
+        seen.push(...page.results.map((r) => r.slug));
+      }
+      assert.equal(new Set(seen).size, 100);
+    });
+
+    it('looks the words up in whole documents when too few heads have any', async () => {
+      // The word is in two titles, one of them a draft, and in every copy's description.
+      const body = await search(null, `q=${encodeURIComponent(`${word} ຊ້າງ`)}&limit=10`);
+      assert.equal(body.total, mentions + 1);
+      assert.equal(body.totalIsLowerBound, false);
+      assert.equal(body.results[0]?.slug, 'irrigation-schemes');
+      assert.ok(body.results.every((r) => r.match === 'some' && r.slug !== 'irrigation-draft'));
+    });
+
     it('shows the working copy to a sysadmin, ranked with the other title match', async () => {
       const body = await search(sysadmin, `q=${encodeURIComponent(word)}`);
       assert.equal(body.total, mentions + 2);

@@ -60,6 +60,14 @@ describe('search text pieces', () => {
     assert.ok(planQuery('x'.repeat(10_000)).folded.length <= 512);
   });
 
+  it('takes a word of three letters or more, or a query of one word, as a possible prefix', () => {
+    const prefixes = (q: string) => planQuery(q).groups.map((g) => g.prefix);
+    assert.deepEqual(prefixes('ສະຖິຕິ ປະ'), [true, false], 'a short fragment after other words');
+    assert.deepEqual(prefixes('ປະ'), [true], 'the only word, typed so far');
+    assert.deepEqual(prefixes('rice hosp'), [true, true]);
+    assert.deepEqual(prefixes('2015 ສະຖິຕິ'), [false, true], 'numbers are whole');
+  });
+
   it('marks matching words in snippets, folded, escaped and cut around the first match', () => {
     assert.equal(snippet('ສະຖິຕິ ປະຊາກອນ ປີ 2020', ['ປະຊາກອນ']), 'ສະຖິຕິ <mark>ປະຊາກອນ</mark> ປີ 2020');
     assert.equal(snippet('ໂຮງຫມໍ <b>', ['ໂຮງໝໍ']), '<mark>ໂຮງຫມໍ</mark> &#60;b&#62;');

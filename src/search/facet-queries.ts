@@ -78,8 +78,9 @@ function boundedMatches(spec: SearchSpec, limit: number): RawBuilder<unknown> {
   const { match, filter } = spec;
   // A filter's own index narrows the documents' lookup, and a filtered search has fewer
   // matches: there looking up the heads first cost more than it saved (about 10 % more server
-  // time for the bench's filtered searches at 100,000 datasets).
-  if (match.kind !== 'terms' || isFiltered(filter))
+  // time for the bench's filtered searches at 100,000 datasets). A head-only match has nothing
+  // more to find in the documents.
+  if (match.kind !== 'terms' || match.headOnly === true || isFiltered(filter))
     return sql`(SELECT ${facetColumns} FROM search_documents d
       WHERE ${conditions(spec, textCondition(match))} LIMIT ${limit})`;
   return sql`(

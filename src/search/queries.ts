@@ -24,7 +24,13 @@ export type SortKey = 'relevance' | 'newest' | 'updated' | 'title_lo' | 'title_e
 /** How the text of the query is matched: index terms, or trigram similarity to the folded text. */
 export type TextMatch =
   | { kind: 'all' }
-  | { kind: 'terms'; full: string; direct: string }
+  | {
+      kind: 'terms';
+      full: string;
+      direct: string;
+      /** Looked for in the head only (see rankedCandidates): a bounded answer to a broad query. */
+      headOnly?: boolean;
+    }
   | { kind: 'similar'; folded: string };
 
 export interface SearchSpec {
@@ -51,8 +57,12 @@ export const anyOf = (values: readonly string[]) => sql`ARRAY[${sql.join(values)
 /** Where the query's words are looked for: the whole document, or its head only. */
 type TermsIn = 'document' | 'head';
 
+const columnOf = (match: TextMatch, where: TermsIn): TermsIn =>
+  match.kind === 'terms' && match.headOnly === true ? 'head' : where;
+
 export function textCondition(match: TextMatch, where: TermsIn = 'document'): RawBuilder<SqlBool> {
-  if (match.kind === 'terms') return sql<SqlBool>`d.${sql.ref(where)} @@ ${match.full}::tsquery`;
+  if (match.kind === 'terms')
+    return sql<SqlBool>`d.${sql.ref(columnOf(match, where))} @@ ${match.full}::tsquery`;
   if (match.kind === 'similar') return sql<SqlBool>`${match.folded} <% d.trigram_text`;
   return sql<SqlBool>`true`;
 }
@@ -85,7 +95,7 @@ const weights = sql`'{0.05,0.2,0.5,1.0}'::float4[]`;
 
 function scoreOf(match: TextMatch, where: TermsIn = 'document'): RawBuilder<number> {
   if (match.kind === 'terms')
-    return sql<number>`ts_rank_cd(${weights}, d.${sql.ref(where)}, ${match.full}::tsquery) * (0.8 + 0.2 * d.quality)`;
+    return sql<number>`ts_rank_cd(${weights}, d.${sql.ref(columnOf(match, where))}, ${match.full}::tsquery) * (0.8 + 0.2 * d.quality)`;
   if (match.kind === 'similar')
     return sql<number>`word_similarity(${match.folded}, d.trigram_text) * (0.8 + 0.2 * d.quality)`;
   return sql<number>`d.quality`;
@@ -94,6 +104,7 @@ function scoreOf(match: TextMatch, where: TermsIn = 'document'): RawBuilder<numb
 /** Matched by the words as typed, not only through a translation; the head answers most. */
 function directOf(match: TextMatch): RawBuilder<boolean> {
   if (match.kind !== 'terms' || match.direct === match.full) return sql<boolean>`true`;
+  if (match.headOnly === true) return sql<boolean>`d.head @@ ${match.direct}::tsquery`;
   return sql<boolean>`(d.head @@ ${match.direct}::tsquery OR d.document @@ ${match.direct}::tsquery)`;
 }
 
@@ -198,6 +209,7 @@ function rankedCandidates(spec: SearchSpec, end: number): RawBuilder<unknown> {
     FROM search_documents d WHERE ${conditions(spec, text)}
     LIMIT ${bound}`;
   if (match.kind !== 'terms') return sql`(${all(textCondition(match))})`;
+  if (match.headOnly === true) return sql`(${head})`;
   // The second part runs only while the first has given fewer than `bound` rows.
   return sql`((${head}) UNION ALL (${all(
     sql<SqlBool>`${textCondition(match)} AND NOT ${textCondition(match, 'head')}`,

@@ -57,8 +57,11 @@ export function planQuery(q: string): QueryPlan {
       alternatives.push({ terms, translated: true });
       for (const t of terms) highlight.add(t);
     }
-    // Typing is partial at the end; longer words may be the start of a compound.
-    const prefix = i === words.length - 1 || [...term].length >= 3;
+    // Typing is partial at the end; longer words may be the start of a compound. After other
+    // words a fragment of one or two letters is a word: as a prefix it stands for thousands of
+    // words, whose documents the index must all gather before the other words narrow them (at
+    // 100,000 datasets it doubled the lookup of a four-word query: 25-33 ms against 11-17 ms).
+    const prefix = [...term].length >= 3 || (i === words.length - 1 && words.length === 1);
     groups.push({ alternatives, prefix: prefix && !/^\d+$/.test(term) });
   });
   return { groups, provinces, folded: foldText(text).trim(), highlight: [...highlight] };

@@ -26,6 +26,8 @@ export async function closeWords(
       CROSS JOIN LATERAL (
         SELECT w.word, similarity(w.word, t.typed)::float8 AS score
         FROM search_vocabulary w WHERE w.word % t.typed
-        ORDER BY 2 DESC, 1 LIMIT ${perWord}) AS v`.execute(db);
-  return rows;
+        ORDER BY w.word <-> t.typed LIMIT ${perWord}) AS v`.execute(db);
+  // Nearest first from the index (migration 0012); equally close words in a stable order here.
+  const at = (word: CloseWord) => typed.indexOf(word.typed);
+  return rows.sort((a, b) => at(a) - at(b) || b.score - a.score || (a.word < b.word ? -1 : 1));
 }
