@@ -29,8 +29,15 @@ export async function startDatastore(options: {
   now: () => Date;
 }): Promise<DatastoreRuntime> {
   const { config, database, blobs, log, now } = options;
-  const jobs = await startJobQueue(database, datastoreJobKinds, (error) =>
-    log.error({ err: error }, 'job queue error'),
+  // On PGlite this process is the only one with the database, so every job it may run was sent
+  // here and wakes its workers at once (startJobQueue): polling only finds retries and delayed
+  // jobs. Each poll runs on the event loop there (2–3 ms, up to 50 ms on a busy machine; four
+  // a second for the two queues), so an idle server polls ten times less often.
+  const jobs = await startJobQueue(
+    database,
+    datastoreJobKinds,
+    (error) => log.error({ err: error }, 'job queue error'),
+    database.engine === 'pglite' ? { pollingIntervalSeconds: 5 } : {},
   );
   const tables = openTableStore(join(config.dataDir, 'tables'), {
     memoryLimit: config.duckdbMemoryLimit,
