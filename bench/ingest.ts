@@ -130,6 +130,7 @@ async function ingestThroughServer(
   let ingestPeakMiB = 0;
   let togetherPeakMiB = 0;
   let togetherPeakServerMiB = 0;
+  let togetherPeakPssMiB = 0;
   const stepsBefore = ingestSteps().length;
   // The reading runs in a child process of the server: sample its peak memory from outside, and
   // the two processes' resident memory at the same moments.
@@ -146,6 +147,7 @@ async function ingestThroughServer(
       togetherPeakMiB = together.total;
       togetherPeakServerMiB = together.server;
     }
+    togetherPeakPssMiB = Math.max(togetherPeakPssMiB, together.pss);
   }, 100);
   let pinging = true;
   const pinger = (async () => {
@@ -173,6 +175,7 @@ async function ingestThroughServer(
           ingestPeakMiB,
           togetherPeakMiB,
           togetherPeakServerMiB,
+          togetherPeakPssMiB,
           steps: steps.at(-1) ?? {},
         };
       if (status.state === 'failed') throw new Error(`ingest failed: ${status.error}`);
@@ -204,23 +207,35 @@ function ingestSteps(): Array<Record<string, number>> {
     .map((line) => (JSON.parse(line) as { stepsMs: Record<string, number> }).stepsMs);
 }
 
-/** VmRSS of `pid` and its child processes together, and of `pid` alone, in MiB. */
-function residentWithChildrenMiB(pid: number): { total: number; server: number } {
+/**
+ * VmRSS of `pid` and its child processes together, and of `pid` alone, in MiB; and their PSS
+ * together. A sum of RSS counts twice the pages both map from the same files (the node binary,
+ * DuckDB's library: some 50 MiB), PSS shares them out, so its sum is what the two hold at once.
+ */
+function residentWithChildrenMiB(pid: number): { total: number; server: number; pss: number } {
   const rss = (process: string) =>
     Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${process}/status`, 'utf8'))?.[1] ?? 0);
+  const pss = (process: string) =>
+    Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${process}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
   let kib = 0;
   let server = 0;
+  let pssKib = 0;
   try {
     server = rss(String(pid));
     kib += server;
+    pssKib += pss(String(pid));
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      for (const child of children ? children.split(' ') : []) kib += rss(child);
+      for (const child of children ? children.split(' ') : []) {
+        kib += rss(child);
+        pssKib += pss(child);
+      }
     }
   } catch {
     // A child that ended between listing and reading: the next sample sees the server alone.
   }
-  return { total: Math.round(kib / 1024), server: Math.round(server / 1024) };
+  const mib = (n: number) => Math.round(n / 1024);
+  return { total: mib(kib), server: mib(server), pss: mib(pssKib) };
 }
 
 /** Steps as `name 1.23 s`, in order. */
@@ -325,13 +340,14 @@ Parquet copy all written), polled every 50 ms.
 
 Goal: at least 0.80 of DuckDB's speed — ${duck / ours.seconds >= 0.8 ? 'met' : '**not met**'}.
 
-| big files | seconds | rows/s | server peak RSS (VmHWM) | ingest process peak RSS | most held at once by both (the server's part) | worst event-loop stall in the server | worst /healthz answer |
+| big files | seconds | rows/s | server peak RSS (VmHWM) | ingest process peak RSS | most held at once by both: RSS (the server's part); PSS | worst event-loop stall in the server | worst /healthz answer |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-| ${bigMiB} MiB CSV, ${bigRows.toLocaleString('en-US')} rows | ${bigRun.seconds.toFixed(1)} | ${rate(bigRows, bigRun.seconds)} | ${peakAfterBig} MiB (${peakAfterMixed} MiB before it) | ${bigRun.ingestPeakMiB} MiB | ${bigRun.togetherPeakMiB} MiB (${bigRun.togetherPeakServerMiB}) | ${bigRun.worstStallMs} ms | ${bigRun.worstPingMs.toFixed(0)} ms |
-| ${xlsxMiB.toFixed(0)} MiB XLSX, ${xlsxRows.toLocaleString('en-US')} rows | ${xlsxRun.seconds.toFixed(1)} | ${rate(xlsxRows, xlsxRun.seconds)} | ${peakAfterXlsx} MiB | ${xlsxRun.ingestPeakMiB} MiB | ${xlsxRun.togetherPeakMiB} MiB (${xlsxRun.togetherPeakServerMiB}) | ${xlsxRun.worstStallMs} ms | ${xlsxRun.worstPingMs.toFixed(0)} ms |
+| ${bigMiB} MiB CSV, ${bigRows.toLocaleString('en-US')} rows | ${bigRun.seconds.toFixed(1)} | ${rate(bigRows, bigRun.seconds)} | ${peakAfterBig} MiB (${peakAfterMixed} MiB before it) | ${bigRun.ingestPeakMiB} MiB | ${bigRun.togetherPeakMiB} MiB (${bigRun.togetherPeakServerMiB}); PSS ${bigRun.togetherPeakPssMiB} MiB | ${bigRun.worstStallMs} ms | ${bigRun.worstPingMs.toFixed(0)} ms |
+| ${xlsxMiB.toFixed(0)} MiB XLSX, ${xlsxRows.toLocaleString('en-US')} rows | ${xlsxRun.seconds.toFixed(1)} | ${rate(xlsxRows, xlsxRun.seconds)} | ${peakAfterXlsx} MiB | ${xlsxRun.ingestPeakMiB} MiB | ${xlsxRun.togetherPeakMiB} MiB (${xlsxRun.togetherPeakServerMiB}); PSS ${xlsxRun.togetherPeakPssMiB} MiB | ${xlsxRun.worstStallMs} ms | ${xlsxRun.worstPingMs.toFixed(0)} ms |
 
 The reading and typing run in a child process of the server (one per ingest, its memory freed
-when it ends); the server itself stores the Parquet file and loads it into its DuckDB tables.
+when it ends), the JavaScript read in a thread of that process whose heap goes before DuckDB's
+steps start; the server itself stores the Parquet file and loads it into its DuckDB tables.
 The mixed CSV's ingest process peaked at ${ours.ingestPeakMiB} MiB (${ours.togetherPeakMiB} MiB with the server at once); the
 server's worst stall during it was ${ours.worstStallMs} ms, its worst /healthz answer ${ours.worstPingMs.toFixed(0)} ms.
 
@@ -342,7 +358,7 @@ its first step):
 - big CSV: ${stepList(bigRun.steps)}
 - XLSX: ${stepList(xlsxRun.steps)}
 
-Goals: peak RSS under 512 MB (488 MiB) while ingesting the big CSV — server ${peakAfterBig < 488 ? 'met' : '**not met**'}, ingest process ${bigRun.ingestPeakMiB < 488 ? 'met' : '**not met**'}, the two at once ${bigRun.togetherPeakMiB < 488 ? 'met' : '**not met**'} (${bigRun.togetherPeakMiB} MiB; the sum of their peaks: ${peakAfterBig + bigRun.ingestPeakMiB} MiB); no event-loop stall over 100 ms — ${Math.max(ours.worstStallMs, bigRun.worstStallMs, xlsxRun.worstStallMs) <= 100 ? 'met' : '**not met**'}: the server's
+Goals: peak RSS under 512 MB (488 MiB) while ingesting the big CSV — server ${peakAfterBig < 488 ? 'met' : '**not met**'}, ingest process ${bigRun.ingestPeakMiB < 488 ? 'met' : '**not met**'}, the two at once ${bigRun.togetherPeakMiB < 488 ? 'met' : '**not met**'} (${bigRun.togetherPeakMiB} MiB; PSS, shared pages counted once, ${bigRun.togetherPeakPssMiB} MiB; the sum of their peaks: ${peakAfterBig + bigRun.ingestPeakMiB} MiB); no event-loop stall over 100 ms — ${Math.max(ours.worstStallMs, bigRun.worstStallMs, xlsxRun.worstStallMs) <= 100 ? 'met' : '**not met**'}: the server's
 worst stall over the three ingests was ${Math.max(ours.worstStallMs, bigRun.worstStallMs, xlsxRun.worstStallMs)} ms (stalls under 20 ms are not recorded), the worst /healthz answer
 (the stall, the request itself, and the benchmark's own waits for the CPU) ${Math.max(ours.worstPingMs, bigRun.worstPingMs, xlsxRun.worstPingMs).toFixed(0)} ms.
 `;

@@ -1,13 +1,12 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { reportConstraintErrors, type FieldConstraints } from './constraints.js';
-import { openReader } from './open-reader.js';
+import { readInThread, spoolInThread } from './read-thread.js';
 import { UnreadableSource } from './readers/errors.js';
-import { RawSpool } from './raw-spool.js';
+import { replayReport, rowColumn, type ReadTask } from './read-rows.js';
 import { StepTimer } from './step-timer.js';
 import { ReportCollector, type ValidationReport } from './report.js';
-import { locateTable } from './sniff/index.js';
 import type { FixedWidthLayout, InPlaceDialect } from './source.js';
 import {
   tableSchemaFromColumns,
@@ -17,8 +16,6 @@ import {
 } from './table-schema.js';
 import { quoteIdentifier, quoteLiteral } from './table-store.js';
 import {
-  ColumnProfiler,
-  decideColumn,
   sqlConversion,
   sqlMisfitCondition,
   sqlType,
@@ -59,25 +56,18 @@ export interface ConvertedFile {
   steps: Record<string, number>;
 }
 
-/** The column every table starts with: the row's number in the source file. */
-export const rowColumn = '_row';
+export { maxTableColumns, rowColumn } from './read-rows.js';
 
-const spreadsheetFormats = new Set(['xlsx', 'xls', 'ods']);
-
-/**
- * DuckDB works on 2,048 rows of every column at once, so each column costs it tens of KiB per
- * thread before a single row is stored: beyond this width a table no longer fits the memory an
- * ingest may use, and a table that wide is no table people query.
- */
-export const maxTableColumns = 1000;
+/** Beyond this many columns, DuckDB's steps run on one thread with more memory. */
 const wideTableColumns = 300;
 const wideTableMemory = '192MiB';
 
 /**
  * Turns one file into a typed zstd Parquet file with its validation report and Table Schema.
  * Rows are read once in JavaScript (sniffing, locating the table, profiling every cell of every
- * column) and spooled as plain CSV; DuckDB then converts and checks them in bulk, streaming from
- * the spool to the Parquet file. Runs in its own process (see ingest-process.ts).
+ * column; read-rows.ts, in a thread of its own: read-thread.ts) and spooled as plain CSV unless
+ * DuckDB can read the file in place; DuckDB then converts and checks them in bulk, streaming
+ * from the spool to the Parquet file. Runs in its own process (see ingest-process.ts).
  */
 export async function convertFile(
   file: string,
@@ -91,73 +81,25 @@ export async function convertFile(
   const timer = new StepTimer();
   const parquetPath = join(work, 'table.parquet');
   const report = new ReportCollector();
-  const source = await openReader(file, fileName, options, report);
-  if (source === 'parquet') return convertParquet(file, parquetPath, duck, report, options, timer);
-  const table = await locateTable(source.rows(report), report, {
-    shortRowsAreErrors: !spreadsheetFormats.has(source.format),
-  });
-  const names = table.names.map((name) => (name === rowColumn ? `${name}_2` : name));
-  if (names.length === 0)
-    throw new UnreadableSource('No table was found in the file: it has no columns.');
-  if (names.length > maxTableColumns)
-    throw new UnreadableSource(
-      `The table has ${names.length} columns; tables of up to ${maxTableColumns} columns can be read into the data API. The file itself stays available for download.`,
-    );
+  const spoolPath = join(work, 'rows.csv');
+  const task: ReadTask = { file, fileName, options, spoolPath };
+  const read = await readInThread(task, onProgress);
+  replayReport(report, read.report);
+  if (read.parquet) return convertParquet(file, parquetPath, duck, report, options, timer);
+  const { names, decisions, inPlace, rowCount } = read;
+  // The column types were decided in the read thread too: `read` includes them.
+  timer.lap('read');
   // Each thread holds a chunk of every column: wide tables need one thread and more room.
   if (names.length > wideTableColumns) {
     await duck.run('set threads = 1');
     await duck.run(`set memory_limit = '${wideTableMemory}'`);
   }
-  const profilers = names.map(() => new ColumnProfiler());
-  const spoolPath = join(work, 'rows.csv');
-  // A delimited UTF-8 file may be read by DuckDB in place: the rows are then not spooled.
-  let spool = source.inPlace ? undefined : new RawSpool(spoolPath, names.length);
-  let rowCount = 0;
-  let nextLine = table.headerRowNumber + 1;
-  let oneLinePerRow = true;
-  try {
-    for await (const batch of table.rows) {
-      for (const row of batch) {
-        const cells = row.cells;
-        for (let i = 0; i < profilers.length; i += 1) profilers[i]?.observe(cells[i] ?? '');
-        if (row.rowNumber !== nextLine) oneLinePerRow = false;
-        nextLine = row.rowNumber + 1;
-      }
-      rowCount += batch.length;
-      await spool?.write(batch);
-      onProgress({ rows: rowCount, bytes: source.bytesRead?.() ?? 0 });
-    }
-    await spool?.close();
-  } catch (error) {
-    spool?.destroy();
-    throw error;
-  }
-  // The read's garbage, which V8 would keep while DuckDB takes its own memory for the bulk steps
-  // (the process runs with --expose-gc): 15–20 MiB less at its peak for a 256 MiB CSV.
-  globalThis.gc?.();
-  timer.lap('read');
-  const decisions = names.map((name, i) => {
-    const decision = decideColumn(profilers[i]!, name, options.types?.[name]);
-    report.decide({
-      topic: 'column-type',
-      fieldName: name,
-      value: decision.type,
-      reason: decision.reason,
-    });
-    return decision;
-  });
-  const inPlace =
-    oneLinePerRow && report.errorCount === 0 && decisions.every(fitsEveryCell)
-      ? source.inPlace?.()
-      : undefined;
-  timer.lap('decide');
   const copiedInPlace =
     inPlace !== undefined &&
-    (await copyInPlace(duck, file, inPlace, table.headerRowNumber, rowCount, {
+    (await copyInPlace(duck, file, inPlace, read.headerRowNumber, rowCount, {
       names,
       decisions,
       parquetPath,
-      work,
       timer,
     }));
   report.decide({
@@ -168,16 +110,15 @@ export async function convertFile(
       : 'the rows were copied to a plain CSV for DuckDB, as read here',
   });
   if (!copiedInPlace) {
-    if (!spool) {
-      // The file is not one DuckDB reads as this reader does: spool its rows after all, read
-      // again with a report of their own, since the first read already recorded every problem.
-      spool = new RawSpool(spoolPath, names.length);
-      await spoolAgain(file, fileName, options, spool, names.length);
+    let longestLineBytes = read.longestLineBytes;
+    if (!read.spooled) {
+      // The file is not one DuckDB reads as this reader does: spool its rows after all.
+      longestLineBytes = await spoolInThread(task, names.length);
       timer.lap('spool-again');
     }
     // The spooled rows are read straight from the file each time: a copy of them as a table
     // would hold the whole file in DuckDB's memory.
-    const rows = spooledRows(spoolPath, names.length, spool.longestLineBytes);
+    const rows = spooledRows(spoolPath, names.length, longestLineBytes);
     await reportMisfits(duck, rows, names, decisions, report);
     timer.lap('misfits');
     await duck.run(
@@ -198,7 +139,7 @@ export async function convertFile(
     parquetPath,
     rowCount,
     report: report.finish({ rows: rowCount, fields: names.length }),
-    tableSchema: withPublisherEdits(tableSchemaOf(names, table.labels, decisions), options),
+    tableSchema: withPublisherEdits(tableSchemaOf(names, read.labels, decisions), options),
     steps: timer.steps,
   };
 }
@@ -243,17 +184,11 @@ async function convertParquet(
   };
 }
 
-/** A column whose every cell converts (no type errors to list), and that no one forced. */
-function fitsEveryCell(decision: ColumnDecision): boolean {
-  return !decision.overridden && (decision.type === 'text' || decision.counts.misfits === 0);
-}
-
 /**
  * Converts a delimited UTF-8 file with DuckDB reading it in place, when the JavaScript read found
  * one row per line, no problem at all and no cell that misfits its type: DuckDB then reads the
- * same cells, in strict mode and in parallel, and the spool is not needed. Its row count must
- * match, or the file is read the slow way after all (false). The row numbers are added from the
- * Parquet file's own row order, which the copy keeps.
+ * same cells, in strict mode, and the spool is not needed. Its row count must match, or the file
+ * is read the slow way after all (false).
  */
 async function copyInPlace(
   duck: DuckDBConnection,
@@ -265,11 +200,10 @@ async function copyInPlace(
     names: string[];
     decisions: ColumnDecision[];
     parquetPath: string;
-    work: string;
     timer: StepTimer;
   },
 ): Promise<boolean> {
-  const { names, decisions, parquetPath, work, timer } = table;
+  const { names, decisions, parquetPath, timer } = table;
   const columns = names.map((_, i) => `'${rawColumn(i)}': 'VARCHAR'`);
   // Buffers of 4 MiB (twice the longest line) rather than 16: a big file read with the larger
   // ones cost the ingest process some 30 MiB more, for no measurable speed.
@@ -283,48 +217,22 @@ async function copyInPlace(
     (name, i) =>
       `cast(${sqlConversion(quoteIdentifier(rawColumn(i)), decisions[i]!)} as ${sqlType(decisions[i]!)}) as ${quoteIdentifier(name)}`,
   );
-  const unnumbered = join(work, 'unnumbered.parquet');
+  // row_number() over () streams and numbers the rows in file order (the ingest process's DuckDB
+  // runs one thread and keeps the insertion order; checked on 2.9M rows with one thread and with
+  // two): numbered as they are copied, not
+  // in a second copy of the whole table, which took 7–17 s for a 2 GiB CSV and held 25–30 MiB
+  // more than this copy.
   try {
     const copied = await duck.runAndReadAll(
-      `copy (select ${typed.join(', ')} from ${csv}) to ${quoteLiteral(unnumbered)} (format parquet, compression zstd)`,
+      `copy (select cast(row_number() over () + ${headerLine} as BIGINT) as ${rowColumn}, ${typed.join(', ')}
+       from ${csv}) to ${quoteLiteral(parquetPath)} (format parquet, compression zstd)`,
     );
-    if (Number(copied.getRows()[0]?.[0]) !== rowCount) return false;
+    return Number(copied.getRows()[0]?.[0]) === rowCount;
   } catch {
     // DuckDB's strict reader met something the lenient one let through.
     return false;
   } finally {
     timer.lap('in-place');
-  }
-  await duck.run(
-    `copy (select cast(file_row_number + ${headerLine + 1} as BIGINT) as ${rowColumn},
-       * exclude (file_row_number)
-     from read_parquet(${quoteLiteral(unnumbered)}, file_row_number = true))
-     to ${quoteLiteral(parquetPath)} (format parquet, compression zstd)`,
-  );
-  await rm(unnumbered, { force: true });
-  timer.lap('number-rows');
-  return true;
-}
-
-/** Reads the file once more only to spool its located rows. */
-async function spoolAgain(
-  file: string,
-  fileName: string | null,
-  options: IngestOptions,
-  spool: RawSpool,
-  width: number,
-): Promise<void> {
-  const report = new ReportCollector();
-  const source = await openReader(file, fileName, options, report);
-  if (source === 'parquet') throw new Error('a Parquet file is never spooled');
-  const table = await locateTable(source.rows(report), report, { shortRowsAreErrors: true });
-  if (table.names.length !== width) throw new Error('the second read found another table');
-  try {
-    for await (const batch of table.rows) await spool.write(batch);
-    await spool.close();
-  } catch (error) {
-    spool.destroy();
-    throw error;
   }
 }
 

@@ -48,12 +48,6 @@ export interface IngestDeps {
 /** JavaScript heap of an ingest process, in MiB: small, so garbage is collected early. */
 const ingestHeapMiB = 256;
 /**
- * Young generation of an ingest process, in MiB per semi-space: reading makes millions of
- * short-lived cell strings, and a larger nursery cut the reading time by 15–20 % (bench/ingest.ts)
- * for some 50 MiB more memory.
- */
-const ingestNurseryMiB = 32;
-/**
  * The longest an ingest may read: generous (a 2 GiB CSV takes under three minutes here), but a
  * file built to make the reader crawl must end in a report, not occupy a worker for ever.
  */
@@ -144,9 +138,7 @@ function ingestProcessEntry(): { path: string; execArgv: string[] } {
     execArgv: [
       ...(typescript ? ['--import', 'tsx'] : []),
       `--max-old-space-size=${ingestHeapMiB}`,
-      `--max-semi-space-size=${ingestNurseryMiB}`,
-      // convert-file.ts collects the reading's garbage before DuckDB's steps.
-      '--expose-gc',
+      // The reading's young generation is its thread's own (read-thread.ts).
     ],
   };
 }
