@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { foldSearchText } from '../src/lao/index.js';
 import { laoSortKey } from '../src/search/document.js';
 import { snippet } from '../src/search/highlight.js';
 import { planQuery } from '../src/search/query-plan.js';
@@ -79,6 +80,53 @@ describe('search text pieces', () => {
     const cut = snippet(long, ['ເກືອ'], 100);
     assert.ok(cut.startsWith('…') && cut.endsWith('…') && cut.includes('<mark>ເກືອ</mark>'));
     assert.equal(snippet('no match here', ['ເກືອ']), 'no match here');
+  });
+
+  it('marks every word and run of words however the text spells it, and skips only texts without', () => {
+    // Written apart, so that folding joins letters across where the segmenter cuts (ຫ|ມ, ໍ|າ).
+    const texts = [
+      'ໂຮງຫມໍ ແຂວງຫລວງພະບາງ ນໍ້າປະປາ ຫນອງຄາຍ',
+      'ໂຮງຫມໍ ຫນອງຄາຍ',
+      'ສູຕິກໍາ ຂີ້ຫູ ສາລະບານ',
+      'ໂຮງຫມໍແຂວງຫລວງພະບາງນໍ່າປະປາຫນອງຄາຍ\u200Bສະຖິຕິ',
+      'ຄໍາສັບ ຄຳ່ ທຳມະຊາດ ນ້ຳຕົກຕາດ ສິິນຄ້າ ລາາຄາ',
+      'Électricité & café: the Savannakhét census, ΟΔΟΣ',
+    ];
+    const segmenter = new Intl.Segmenter('lo', { granularity: 'word' });
+    for (const text of texts) {
+      const segments = [...segmenter.segment(text)];
+      segments.forEach(({ segment, isWordLike }, i) => {
+        if (!isWordLike) return;
+        const word = foldSearchText(segment);
+        assert.ok(snippet(text, [word]).includes('<mark>'), `${word} in ${text}`);
+        // A stem: a word of two letters or more may be up to two letters shorter than the term.
+        if (word.length >= 2)
+          assert.ok(snippet(text, [`${word}ab`]).includes('<mark>'), `${word}ab in ${text}`);
+        // A compound: Lao words written together, folded as a whole.
+        const next = segments.slice(i + 1, i + 3);
+        for (let n = 1; n <= next.length && next[n - 1]?.isWordLike; n += 1) {
+          const run = foldSearchText([segment, ...next.slice(0, n).map((s) => s.segment)].join(''));
+          // (found from a word that starts as the compound does)
+          if (/[\u0E80-\u0EFF]/.test(run) && [...run].length >= 4 && run[0] === word[0])
+            assert.ok(snippet(text, [run]).includes('<mark>'), `${run} in ${text}`);
+        }
+      });
+    }
+    // A long text without a match is cut where the last word that fits ends, as segmenting the
+    // whole of it would find.
+    const long = [
+      `${'ສະຖິຕິປະຊາກອນແຂວງຫລວງພະບາງ'.repeat(12)} and more`,
+      `Rice & salt, ${'production of the provinces  '.repeat(12)}`,
+      `${'ໂຮງໝໍ ນ້ຳປະປາ ສະຖິຕິ2020  '.repeat(10)}ຫນອງຄາຍ`,
+    ];
+    for (const text of long)
+      for (const length of [60, 100, 240]) {
+        let cut = 0;
+        for (const { index } of segmenter.segment(text)) if (index <= length) cut = index;
+        const expected = `${text.slice(0, cut).replace(/&/g, '&#38;').trimEnd()}…`;
+        assert.equal(snippet(text, ['ເກືອ', 'zinc'], length), expected, `${length}: ${text}`);
+      }
+    assert.equal(snippet('ໂຮງຮຽນ <ປະຖົມ> & ມັດທະຍົມ ', ['ເກືອ']), 'ໂຮງຮຽນ &#60;ປະຖົມ&#62; &#38; ມັດທະຍົມ');
   });
 
   it('suggests corrections by trigram similarity', () => {

@@ -32,6 +32,78 @@ function matches(word: string, term: string): boolean {
   return lao.test(term) && [...term].length >= 3 && word.includes(term);
 }
 
+/** Folded text with Latin letters' accents off and final sigma in its other form. */
+const latinForm = (folded: string) =>
+  folded
+    .normalize('NFD')
+    .replace(/[\u0300-\u036F]/g, '')
+    .replace(/\u03C2/g, '\u03C3');
+
+/**
+ * The text as folded, then with every difference that folding a piece of it alone could make
+ * taken out: a word's or a run of words' folded form (see snippet) is then always found in the
+ * text's. Segments never start inside a cluster of marks, so only folding that joins letters
+ * looks across where one starts: ຫ|ນ is ໜ, ໍ|າ is ຳ, a tone after ຳ goes before it (next to
+ * the marks of the letter before, ahead of ໌), and a doubled ລ, ຼ or າ is one. So ຫ, ໍ and ໌
+ * are dropped, ໜ, ໝ and ຼ become the consonant after ຫ, ຳ is າ, and runs of ລ or of າ are
+ * one; Latin letters are as in latinForm, whatever else the text holds. Decomposed first: after
+ * ຫ is dropped, decomposing would reorder the marks it separated.
+ */
+function looseForm(folded: string): string {
+  return latinForm(folded)
+    .replace(/\u0EAB|\u0ECC|\u0ECD/g, '')
+    .replace(/\u0EB3|\u0EBC|\u0EDC|\u0EDD/g, (c) => looseLetters[c] ?? c)
+    .replace(/([\u0EA5\u0EB2])\1+/g, '$1');
+}
+const looseLetters: Record<string, string> = {
+  '\u0EB3': '\u0EB2',
+  '\u0EBC': '\u0EA5',
+  '\u0EDC': '\u0E99',
+  '\u0EDD': '\u0EA1',
+};
+
+/**
+ * False only when no word of `text` can match a term (see matches): each term's shortest
+ * matching start is looked for in the loose form of the whole text; a Latin one where a word
+ * may start, as a word the segmenter cuts never starts right after a Latin letter or digit
+ * (folding drops only marks and invisible characters, which the segmenter passes over, and the
+ * zero-width space, a space here).
+ */
+function mayMatch(text: string, terms: readonly string[]): boolean {
+  if (terms.length === 0) return false;
+  const folded = foldText(text.replace(/\u200B/g, ' '));
+  let loose: string | undefined;
+  let latin: string | undefined;
+  return terms.some((term) => {
+    // A word may stop up to two letters short of the term (a stem), and has at least two.
+    const start = latinForm(term.slice(0, Math.min(term.length, Math.max(2, term.length - 2))));
+    if (!/^[a-z0-9]+$/.test(start)) return (loose ??= looseForm(folded)).includes(looseForm(start));
+    latin ??= latinForm(folded);
+    for (let at = latin.indexOf(start); at !== -1; at = latin.indexOf(start, at + 1))
+      if (at === 0 || !/[a-z0-9]/.test(latin.charAt(at - 1))) return true;
+    return false;
+  });
+}
+
+/**
+ * Where the last word that ends by `at` ends, as segmenting the whole text would find. Only
+ * the words around `at` are segmented: from a space after something else (there a word ends,
+ * and what follows is cut without looking further back: a space ends a run of Lao letters,
+ * which the segmenter cuts with a dictionary, and the rules for other scripts look back no
+ * further than a letter) to the first space from `at` on (the rules look no further ahead).
+ */
+function lastBoundary(text: string, at: number): number {
+  let from = text.lastIndexOf(' ', at);
+  while (from > 0 && /\s/.test(text.charAt(from - 1))) from = text.lastIndexOf(' ', from - 1);
+  from = Math.max(from, 0);
+  const space = text.indexOf(' ', at);
+  let cut = from;
+  for (const { index } of segmenter.segment(text.slice(from, space === -1 ? undefined : space + 1)))
+    if (from + index <= at) cut = from + index;
+    else break;
+  return cut;
+}
+
 /**
  * An HTML-escaped excerpt of `text` of about `length` characters around the first word that
  * matches a term, with every matching word in `<mark>`. Words are compared folded, so ຫລວງ in
@@ -43,6 +115,13 @@ function matches(word: string, term: string): boolean {
  */
 export function snippet(text: string, terms: readonly string[], length = 240): string {
   const scanned = text.slice(0, maxScanned);
+  // Most descriptions of a page have no match (three in four at 100,000 datasets): their
+  // snippet is their start, and segmenting them to find no match was most of a search's own
+  // time in JavaScript.
+  if (!mayMatch(scanned, terms)) {
+    if (scanned.length <= length) return escapeHtml(scanned).trim();
+    return `${escapeHtml(scanned.slice(0, lastBoundary(scanned, length))).trimEnd()}…`.trim();
+  }
   const parts: { text: string; match: boolean }[] = [];
   const folded: string[] = [];
   for (const { segment, isWordLike } of segmenter.segment(scanned)) {
