@@ -82,6 +82,16 @@ describe('search text pieces', () => {
     assert.equal(snippet('no match here', ['ເກືອ']), 'no match here');
   });
 
+  it('cuts a long text only as far as its snippet needs, marking a compound at the window end', () => {
+    // A match early in a long text: the words after the window are never shown, but a compound
+    // (ຫລວງ|ພະ|ບາງ, cut into three segments) that starts inside the window must still be marked.
+    const text = `ສະຖິຕິ ${'ຄຳ '.repeat(76)}ຫລວງພະບາງ ${'ເກືອ '.repeat(600)}`;
+    const cut = snippet(text, ['ສະຖິຕິ', foldSearchText('ຫຼວງພະບາງ')]);
+    assert.ok(cut.startsWith('<mark>ສະຖິຕິ</mark> ຄຳ'), cut);
+    assert.ok(cut.endsWith(' <mark>ຫລວງ</mark>…'), cut);
+    assert.ok(!cut.includes('<mark>ເກືອ'), cut);
+  });
+
   it('marks every word and run of words however the text spells it, and skips only texts without', () => {
     // Written apart, so that folding joins letters across where the segmenter cuts (ຫ|ມ, ໍ|າ).
     const texts = [

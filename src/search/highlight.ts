@@ -124,10 +124,23 @@ export function snippet(text: string, terms: readonly string[], length = 240): s
   }
   const parts: { text: string; match: boolean }[] = [];
   const folded: string[] = [];
+  // Segments are cut as they are read: the snippet shows at most `length` characters from
+  // before the first match, so the rest of a long text is left uncut once a matching word is
+  // found, the window after it is read, and so are the segments a compound starting inside the
+  // window may span (compounds are marked below).
+  let firstMatchAt = -1;
+  let windowRead = -1;
+  let read = 0;
   for (const { segment, isWordLike } of segmenter.segment(scanned)) {
     const word = isWordLike ? foldWord(segment) : '';
+    const match = word !== '' && terms.some((term) => matches(word, term));
     folded.push(word);
-    parts.push({ text: segment, match: word !== '' && terms.some((term) => matches(word, term)) });
+    parts.push({ text: segment, match });
+    if (match && firstMatchAt < 0) firstMatchAt = read;
+    read += segment.length;
+    if (windowRead < 0 && firstMatchAt >= 0 && read > firstMatchAt + length)
+      windowRead = parts.length;
+    if (windowRead >= 0 && parts.length >= windowRead + maxSegmentsPerTerm) break;
   }
   // A compound term (ຫຼວງພະບາງ) may cover several segments of the text (ຫລວງ|ພະ|ບາງ).
   const compounds = terms.filter((term) => lao.test(term) && [...term].length >= 4);
