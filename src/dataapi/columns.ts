@@ -74,10 +74,10 @@ async function readStoredColumns(
     [tableName],
   );
   const types = reader.getRows().map(([name, type]) => [String(name), String(type)] as const);
-  const wide = types.filter(([, type]) => isIntegerType(type) && /BIGINT|HUGEINT/.test(type));
-  const safe = new Set(
-    types.filter(([, type]) => isIntegerType(type) && !/BIGINT|HUGEINT/.test(type)).map(([n]) => n),
-  );
+  const integers = types.filter(([, type]) => isIntegerType(type));
+  const isWide = (type: string) => /BIGINT|HUGEINT/.test(type);
+  const wide = integers.filter(([, type]) => isWide(type));
+  const safe = new Set(integers.filter(([, type]) => !isWide(type)).map(([name]) => name));
   if (wide.length > 0) {
     const bounds = wide.map(([name]) => {
       const quoted = quoteIdentifier(name);

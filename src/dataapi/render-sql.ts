@@ -17,9 +17,8 @@ export function jsonValueSql(output: Output): string {
   const duck = output.duckType ?? '';
   if (output.type === 'integer') {
     // Aggregates (sum of BIGINT is HUGEINT) and wide columns may pass 2^53, where JSON parsers
-    // lose digits.
-    if (output.safeInteger || /^(TINYINT|SMALLINT|INTEGER|UTINYINT|USMALLINT|UINTEGER)$/.test(duck))
-      return x;
+    // lose digits; columns and their min and max are known not to (columns.ts).
+    if (output.safeInteger) return x;
     return `CASE WHEN ${x} BETWEEN -${safeInteger} AND ${safeInteger} THEN to_json(${x}) ELSE to_json(CAST(${x} AS VARCHAR)) END`;
   }
   if (output.type === 'number') {
