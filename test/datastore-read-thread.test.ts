@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UnreadableSource } from '../src/datastore/readers/errors.js';
-import { readRows, replayReport, type ReadTask } from '../src/datastore/read-rows.js';
+import { readRows, type ReadTask } from '../src/datastore/read-rows.js';
 import { readInThread, spoolInThread } from '../src/datastore/read-thread.js';
 import { ReportCollector } from '../src/datastore/report.js';
 
@@ -38,7 +38,7 @@ describe('the read thread', () => {
     recorded.error({ code: 'blank-row', rowNumber: 12, message: 'blank' });
     recorded.count('missing-cell', 4);
     const replayed = new ReportCollector(3);
-    replayReport(replayed, recorded.finish({ rows: 0, fields: 0 }));
+    replayed.absorb(recorded.finish({ rows: 0, fields: 0 }));
     assert.deepEqual(
       replayed.finish({ rows: 10, fields: 2 }),
       recorded.finish({ rows: 10, fields: 2 }),

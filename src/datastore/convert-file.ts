@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { reportConstraintErrors, type FieldConstraints } from './constraints.js';
 import { readInThread, spoolInThread } from './read-thread.js';
 import { UnreadableSource } from './readers/errors.js';
-import { replayReport, rowColumn, type ReadTask } from './read-rows.js';
+import { rowColumn, type ReadTask } from './read-rows.js';
 import { StepTimer } from './step-timer.js';
 import { ReportCollector, type ValidationReport } from './report.js';
 import type { FixedWidthLayout, InPlaceDialect } from './source.js';
@@ -84,7 +84,7 @@ export async function convertFile(
   const spoolPath = join(work, 'rows.csv');
   const task: ReadTask = { file, fileName, options, spoolPath };
   const read = await readInThread(task, onProgress);
-  replayReport(report, read.report);
+  report.absorb(read.report);
   if (read.parquet) return convertParquet(file, parquetPath, duck, report, options, timer);
   const { names, decisions, inPlace, rowCount } = read;
   // The column types were decided in the read thread too: `read` includes them.

@@ -2,7 +2,7 @@ import type { IngestOptions, IngestProgress } from './convert-file.js';
 import { openReader } from './open-reader.js';
 import { UnreadableSource } from './readers/errors.js';
 import { RawSpool } from './raw-spool.js';
-import { ReportCollector, type ReportCode, type ValidationReport } from './report.js';
+import { ReportCollector, type ValidationReport } from './report.js';
 import { locateTable } from './sniff/index.js';
 import type { InPlaceDialect } from './source.js';
 import { ColumnProfiler, decideColumn, type ColumnDecision } from './types/index.js';
@@ -49,7 +49,8 @@ export type TableRead =
 /**
  * Reads a file once in JavaScript: sniffs it, locates the table, profiles every cell of every
  * column, decides the columns' types and spools the rows unless DuckDB can read the file in
- * place. Everything it records goes into the returned report, to be replayed (replayReport).
+ * place. Everything it records goes into the returned report, to be added to the ingest's own
+ * (ReportCollector.absorb).
  */
 export async function readRows(
   task: ReadTask,
@@ -143,19 +144,4 @@ export async function spoolRows(task: ReadTask, width: number): Promise<number> 
 /** A column whose every cell converts (no type errors to list), and that no one forced. */
 function fitsEveryCell(decision: ColumnDecision): boolean {
   return !decision.overridden && (decision.type === 'text' || decision.counts.misfits === 0);
-}
-
-/**
- * Adds what another collector recorded (its finished report) to `into`, as if recorded there:
- * the same examples in the same order, the same totals, then its decisions.
- */
-export function replayReport(into: ReportCollector, recorded: ValidationReport): void {
-  const examples = new Map<ReportCode, number>();
-  for (const error of recorded.errors) {
-    into.error(error);
-    examples.set(error.code, (examples.get(error.code) ?? 0) + 1);
-  }
-  for (const [code, total] of Object.entries(recorded.totals) as Array<[ReportCode, number]>)
-    into.count(code, total - (examples.get(code) ?? 0));
-  for (const decision of recorded.decisions) into.decide(decision);
 }

@@ -80,6 +80,21 @@ export class ReportCollector {
     this.#decisions.push(decision);
   }
 
+  /**
+   * Adds what another collector recorded (its finished report), as if recorded here: the same
+   * examples in the same order, the same totals, then its decisions.
+   */
+  absorb(recorded: ValidationReport): void {
+    const examples = new Map<ReportCode, number>();
+    for (const error of recorded.errors) {
+      this.error(error);
+      examples.set(error.code, (examples.get(error.code) ?? 0) + 1);
+    }
+    for (const [code, total] of Object.entries(recorded.totals) as Array<[ReportCode, number]>)
+      this.count(code, total - (examples.get(code) ?? 0));
+    for (const decision of recorded.decisions) this.decide(decision);
+  }
+
   /** Problems recorded so far, of every code. */
   get errorCount(): number {
     let count = 0;
