@@ -226,36 +226,46 @@ function queryMix(generated: Generated): { url: string; q: string; kind: string 
     const words = text.split(' ');
     return pick(words).slice(0, 12);
   };
+  // Each kind of query up to its share of the mix (`below`, cumulative), and how it is made.
+  const kinds: Array<{ below: number; kind: string; make: () => [string, string[]] }> = [
+    { below: 0.3, kind: 'lao word', make: () => [pick(laoWords), []] },
+    { below: 0.5, kind: 'english words', make: () => [some(englishWords, 1, 2).join(' '), []] },
+    {
+      below: 0.6,
+      kind: 'lao word + province',
+      make: () => [`${pick(laoWords)} ${pick(provinceSpellings)}`, []],
+    },
+    {
+      below: 0.7,
+      kind: 'english word + theme',
+      make: () => [pick(englishWords), [`theme=${pick(themes)}`]],
+    },
+    {
+      below: 0.8,
+      kind: 'title word + province + format',
+      make: () => [word(), [`province=${pick(pcodes)}`, `format=${pick(formats)}`]],
+    },
+    {
+      below: 0.85,
+      kind: 'english typo',
+      make: () => {
+        const w = pick(englishWords);
+        const at = 1 + Math.floor(random() * (w.length - 2));
+        return [w.slice(0, at) + w.slice(at + 1), []];
+      },
+    },
+    {
+      below: 0.9,
+      kind: 'theme + license, no text',
+      make: () => ['', [`theme=${pick(themes)}`, `license=${pick(licences)}`]],
+    },
+    { below: 1, kind: 'lao prefix', make: () => [[...pick(laoWords)].slice(0, 3).join(''), []] },
+  ];
   const mix: { url: string; q: string; kind: string }[] = [];
   for (let i = 0; i < queryCount; i += 1) {
     const r = random();
-    let q = '';
-    const filters: string[] = [];
-    const kind = [
-      [0.3, 'lao word'],
-      [0.5, 'english words'],
-      [0.6, 'lao word + province'],
-      [0.7, 'english word + theme'],
-      [0.8, 'title word + province + format'],
-      [0.85, 'english typo'],
-      [0.9, 'theme + license, no text'],
-      [1, 'lao prefix'],
-    ].find(([below]) => r < (below as number))?.[1] as string;
-    if (r < 0.3) q = pick(laoWords);
-    else if (r < 0.5) q = some(englishWords, 1, 2).join(' ');
-    else if (r < 0.6) q = `${pick(laoWords)} ${pick(provinceSpellings)}`;
-    else if (r < 0.7) {
-      q = pick(englishWords);
-      filters.push(`theme=${pick(themes)}`);
-    } else if (r < 0.8) {
-      q = word();
-      filters.push(`province=${pick(pcodes)}`, `format=${pick(formats)}`);
-    } else if (r < 0.85) {
-      const w = pick(englishWords);
-      const at = 1 + Math.floor(random() * (w.length - 2));
-      q = w.slice(0, at) + w.slice(at + 1);
-    } else if (r < 0.9) filters.push(`theme=${pick(themes)}`, `license=${pick(licences)}`);
-    else q = [...pick(laoWords)].slice(0, 3).join('');
+    const { kind, make } = kinds.find(({ below }) => r < below) ?? kinds.at(-1)!;
+    const [q, filters] = make();
     const params = [...(q ? [`q=${encodeURIComponent(q)}`] : []), ...filters];
     mix.push({ url: `/api/v1/search?${params.join('&')}`, q, kind });
   }
