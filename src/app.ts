@@ -178,7 +178,11 @@ export async function buildApp({
     blobs,
     actorOf: createActorLoader(database.db, roles),
   });
-  await http.register(searchRoutes, { prefix: '/api/v1', db: database.db });
+  await http.register(searchRoutes, {
+    prefix: '/api/v1',
+    db: database.db,
+    withSettings: database.withSettings,
+  });
   await http.register(dataApiRoutes, {
     prefix: '/api/v1',
     dataApi: createDataApi({

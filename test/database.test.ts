@@ -96,6 +96,30 @@ for (const engine of testEngines()) {
       assert.equal(String(row?.huge), '9007199254740993');
     });
 
+    it('runs statements with planner settings of their own, leaving everyone else on the defaults', async () => {
+      const settingsOf = (db: typeof database.db) =>
+        sql<{ seqscan: string; threshold: string }>`
+          SELECT current_setting('enable_seqscan') AS seqscan,
+            current_setting('pg_trgm.similarity_threshold') AS threshold`
+          .execute(db)
+          .then(({ rows }) => rows[0]);
+      const settings = { enable_seqscan: 'off', 'pg_trgm.similarity_threshold': '0.25' };
+      const [inside, outside] = await Promise.all([
+        database.withSettings(settings, (db) => Promise.all([settingsOf(db), settingsOf(db)])),
+        settingsOf(database.db),
+      ]);
+      assert.deepEqual(inside, [
+        { seqscan: 'off', threshold: '0.25' },
+        { seqscan: 'off', threshold: '0.25' },
+      ]);
+      assert.deepEqual(outside, { seqscan: 'on', threshold: '0.3' });
+      assert.deepEqual(await settingsOf(database.db), { seqscan: 'on', threshold: '0.3' });
+      await assert.rejects(
+        database.withSettings({ enable_seqscan: 'off -c work_mem=1GB' }, settingsOf),
+        /not a plain setting/,
+      );
+    });
+
     it('serialises concurrent transactions without losing writes', async () => {
       await sql`create table if not exists counter_test (id int primary key, n int not null)`.execute(
         database.db,

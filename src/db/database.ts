@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import type { Client as PgClient } from 'pg';
@@ -38,8 +38,20 @@ export interface Database {
    * automatic reconnect). Listening ends when the database closes.
    */
   listen(channel: string, listener: NotificationListener): Promise<void>;
+  /**
+   * Runs `work` with these planner settings (`enable_seqscan`, `jit`, pg_trgm's thresholds) in
+   * force for its statements and no one else's. On PGlite that is a transaction setting them
+   * locally. On PostgreSQL a few sessions of their own start with them, so each statement is one
+   * round trip instead of four (BEGIN, the settings, the statement, COMMIT: each a socket write
+   * that wakes a server process, 2 of a search's 10 ms of CPU at 100,000 datasets); `work` is then
+   * not one transaction, and its statements may run on different sessions.
+   */
+  withSettings<T>(settings: Settings, work: (db: Kysely<Schema>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** Run-time settings by name (`enable_seqscan`: `off`), plain words and numbers only. */
+export type Settings = Readonly<Record<string, string>>;
 
 export interface NotificationListener {
   notified(payload: string): void;
@@ -48,6 +60,14 @@ export interface NotificationListener {
 }
 
 const channelName = /^[a-z_][a-z0-9_]{0,62}$/;
+const settingName = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
+const settingValue = /^[A-Za-z0-9_.]+$/;
+// PostgreSQL takes them in a session's start-up options, which have a syntax of their own.
+function checkSettings(settings: Settings): void {
+  for (const [name, value] of Object.entries(settings))
+    if (!settingName.test(name) || !settingValue.test(value))
+      throw new Error(`not a plain setting: ${name}=${value}`);
+}
 
 export interface ConnectionStats {
   total: number;
@@ -78,20 +98,24 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
   // Loaded only for PostgreSQL, so the embedded setup does not carry the driver in memory.
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolMax,
-    connectionTimeoutMillis: 10_000,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-        if (oid === INT8) return parseInt8;
-        if (oid === DATE) return parseDate;
-        return pg.types.getTypeParser(oid, format);
-      }) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle client that loses its server (restart, network) must not crash the process.
-  pool.on('error', () => {});
+  const poolOf = (options: { max: number; idleTimeoutMillis?: number; options?: string }) => {
+    const pool = new pg.Pool({
+      connectionString: url,
+      connectionTimeoutMillis: 10_000,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+          if (oid === INT8) return parseInt8;
+          if (oid === DATE) return parseDate;
+          return pg.types.getTypeParser(oid, format);
+        }) as typeof pg.types.getTypeParser,
+      },
+      ...options,
+    });
+    // An idle client that loses its server (restart, network) must not crash the process.
+    pool.on('error', () => {});
+    return pool;
+  };
+  const pool = poolOf({ max: poolMax });
   // The pool's own sessions follow the channels too. PostgreSQL hands a session its own
   // notifications with the answer to its COMMIT, so a change made through this pool is known
   // here before the commit returns; the dedicated connection (followNotifications) brings the
@@ -113,6 +137,26 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     }
   });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  // One small pool for each set of settings asked for (a search uses two or three sets), whose
+  // sessions start with them; idle ones close, so a rarely used set holds no connection.
+  const withSettingsPools = new Map<string, Kysely<Schema>>();
+  const dbWith = (settings: Settings): Kysely<Schema> => {
+    const entries = Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1));
+    const key = entries.map(([name, value]) => `${name}=${value}`).join(' ');
+    let found = withSettingsPools.get(key);
+    if (found === undefined) {
+      checkSettings(settings);
+      const options = entries.map(([name, value]) => `-c ${name}=${value}`).join(' ');
+      const settingsPool = poolOf({
+        max: Math.min(4, poolMax),
+        idleTimeoutMillis: 30_000,
+        options,
+      });
+      found = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: settingsPool }) });
+      withSettingsPools.set(key, found);
+    }
+    return found;
+  };
   const follower = followNotifications(
     () => new pg.Client({ connectionString: url, application_name: listeningApplication }),
     listeners,
@@ -163,8 +207,10 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
         : result;
       return { rows: last?.rows ?? [] };
     },
+    withSettings: async (settings, work) => work(dbWith(settings)),
     async close() {
       await follower.stop();
+      await Promise.all([...withSettingsPools.values()].map((each) => each.destroy()));
       await db.destroy();
     },
   };
@@ -325,6 +371,16 @@ async function openPGlite(dataDir: string | undefined, optimize = false): Promis
         }
         const results = await pglite.exec(text);
         return { rows: results.at(-1)?.rows ?? [] };
+      });
+    },
+    withSettings: async (settings, work) => {
+      checkSettings(settings);
+      return db.transaction().execute(async (tx) => {
+        const each = Object.entries(settings).map(
+          ([name, value]) => sql`set_config(${name}, ${value}, true)`,
+        );
+        if (each.length > 0) await sql`SELECT ${sql.join(each)}`.execute(tx);
+        return work(tx);
       });
     },
     async close() {

@@ -3,6 +3,7 @@ export {
   listeningApplication,
   type Database,
   type DatabaseLocation,
+  type Settings,
   type ConnectionStats,
 } from './database.js';
 export { followedCache, type FollowedCache } from './followed-cache.js';

@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Schema } from '../db/index.js';
+import type { Database } from '../db/index.js';
 import { foldText, laoText } from './lao-text.js';
-import { withSettings, type FoundRow } from './queries.js';
+import type { FoundRow } from './queries.js';
 import { closeWords, type CloseWord } from './vocabulary-queries.js';
 
 /**
@@ -46,13 +45,12 @@ function closestWords(close: readonly CloseWord[]): CloseWord[] {
  * closest (none when no word is long enough to correct).
  */
 export async function closestVocabulary(
-  db: Kysely<Schema>,
+  withSettings: Database['withSettings'],
   folded: string,
 ): Promise<{ typed: TypedWord[]; nearest: CloseWord[] }> {
   const typed = typedWords(folded);
   if (typed.length === 0) return { typed, nearest: [] };
   const close = await withSettings(
-    db,
     { 'pg_trgm.similarity_threshold': String(wordThreshold) },
     (tx) =>
       closeWords(

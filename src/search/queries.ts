@@ -234,27 +234,6 @@ export function isFiltered(filter: SearchFilter): boolean {
   );
 }
 
-/**
- * Runs `work` in a transaction with these planner settings, for it only. A text search sets
- * `enable_seqscan` off: with a LIMIT the planner prefers reading the table in order, which
- * decompresses every document it passes to test the match, over the GIN index that knows the
- * matches (300 ms against 5 ms at 100,000 datasets). pg_trgm's word-similarity threshold is
- * lowered for the similarity fallback: the default (0.6) misses a typo in a short Lao word.
- */
-export function withSettings<T>(
-  db: Db,
-  settings: Record<string, string>,
-  work: (tx: Db) => Promise<T>,
-): Promise<T> {
-  return db.transaction().execute(async (tx) => {
-    const each = Object.entries(settings).map(
-      ([name, value]) => sql`set_config(${name}, ${value}, true)`,
-    );
-    if (each.length > 0) await sql`SELECT ${sql.join(each)}`.execute(tx);
-    return work(tx);
-  });
-}
-
 export function organizationNames(db: Db) {
   return db
     .selectFrom('organizations')

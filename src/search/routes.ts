@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import { createActorLoader } from '../catalog/index.js';
-import type { DatasetState, Schema } from '../db/index.js';
+import type { Database, DatasetState, Schema } from '../db/index.js';
 import { ErrorSchema } from '../http/schemas.js';
 import { indexStaleDatasets } from './indexer.js';
 import { SearchQuery, SearchResultSchema, SuggestQuery, SuggestSchema } from './schemas.js';
@@ -11,10 +11,13 @@ import { createSearchService, type SearchHit } from './service.js';
 const tags = ['search'];
 
 /** `/api/v1/search` and `/api/v1/search/suggest`. */
-export const searchRoutes: FastifyPluginAsync<{ db: Kysely<Schema> }> = async (base, { db }) => {
+export const searchRoutes: FastifyPluginAsync<{
+  db: Kysely<Schema>;
+  withSettings: Database['withSettings'];
+}> = async (base, { db, withSettings }) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const actorOf = createActorLoader(db);
-  const service = createSearchService(db);
+  const service = createSearchService(db, withSettings);
 
   // Datasets from before search existed, or indexed by older text rules, are indexed first.
   app.addHook('onReady', async () => {
