@@ -157,33 +157,36 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
   };
 
   /**
-   * A page of matches with the total and facets: two statements, side by side on PostgreSQL's
-   * sessions; PGlite takes them in turn on its one session.
+   * A page of matches, shown by `present`, with the total and facets: two statements, side by
+   * side on PostgreSQL's sessions; PGlite takes them in turn on its one session.
    */
   const run = async (
     spec: q.SearchSpec,
     page: { sort: q.SortKey; limit: number; offset: number },
+    present: (rows: q.FoundRow[]) => SearchHit[],
     settings?: Settings,
-  ) => {
+  ): Promise<SearchAnswer> => {
     const read = <T>(work: (db_: Kysely<Schema>) => Promise<T>) =>
       settings === undefined ? work(db) : withSettings(settings, work);
     const audience = catalogAudience(spec);
     // Each match by similarity costs a trigram comparison with its text: counted as far as ranked.
     const countLimit = spec.match.kind === 'similar' ? q.similarCandidates : q.countLimit;
-    const [counts, rows] = await Promise.all([
+    const [counts, hits] = await Promise.all([
       read((db_) =>
         audience === undefined
           ? f.countFacets(db_, spec, facetTop, countLimit)
           : f.catalogFacets(db_, audience, facetTop),
       ),
-      read((db_) => q.findDocuments(db_, spec, page)),
+      // The page is shown (its snippets made) while the facets, the slower statement, are still
+      // being counted on the other core.
+      read((db_) => q.findDocuments(db_, spec, page)).then(present),
     ]);
     const { total, facets } = await labelled(counts);
     return {
       total,
       totalIsLowerBound: audience === undefined && total >= countLimit,
       facets,
-      rows,
+      hits,
     };
   };
   // With a LIMIT the planner would rather read the table in order, decompressing every
@@ -193,8 +196,9 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
   const textSearch = (
     spec: q.SearchSpec,
     page: { sort: q.SortKey; limit: number; offset: number },
+    present: (rows: q.FoundRow[]) => SearchHit[],
     settings: Settings = {},
-  ) => run(spec, page, { enable_seqscan: 'off', jit: 'off', ...settings });
+  ) => run(spec, page, present, { enable_seqscan: 'off', jit: 'off', ...settings });
 
   return {
     async search(actor: Actor, params: SearchParams): Promise<SearchAnswer> {
@@ -213,10 +217,9 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
             };
       const found =
         match.kind === 'all'
-          ? await run({ viewer, filter, match }, page)
-          : await textSearch({ viewer, filter, match }, page);
-      if (found.total > 0 || plan.folded === '' || match.kind === 'all')
-        return answer(found, plan, match.kind === 'all' ? 'all' : 'words');
+          ? await run({ viewer, filter, match }, page, hitsOf(plan, 'all'))
+          : await textSearch({ viewer, filter, match }, page, hitsOf(plan, 'words'));
+      if (found.total > 0 || plan.folded === '' || match.kind === 'all') return found;
       // No dataset has every word: those with some of them, best first. Any one word is enough
       // here, so a fragment of one or two letters is a word, not the start of one: as a prefix
       // it would match most of the catalog (a tenth of a second to look up, for no answer).
@@ -241,12 +244,15 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
         const inHeads = await textSearch(
           { viewer, filter, match: { kind: 'terms', full: direct, direct, headOnly: true } },
           page,
+          hitsOf(plan, 'some'),
         );
-        if (inHeads.total >= enoughHeadMatches)
-          return withCorrection(answer(inHeads, plan, 'some'), inHeads.rows, params.q);
-        const partial = await textSearch({ viewer, filter, match: some }, page);
-        if (partial.total > 0)
-          return withCorrection(answer(partial, plan, 'some'), partial.rows, params.q);
+        if (inHeads.total >= enoughHeadMatches) return withCorrection(inHeads, params.q);
+        const partial = await textSearch(
+          { viewer, filter, match: some },
+          page,
+          hitsOf(plan, 'some'),
+        );
+        if (partial.total > 0) return withCorrection(partial, params.q);
       }
       // No word is in any document: each typed word replaced by the closest words of the
       // vocabulary (every document's words), searched for as terms through the index.
@@ -261,14 +267,10 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
         const found = await textSearch(
           { viewer, filter, match: corrected },
           { ...page, sort: params.sort ?? 'relevance' },
+          hitsOf(plan, 'similar', words),
         );
         if (found.total > 0)
-          return withCorrection(
-            answer(found, plan, 'similar', words),
-            found.rows,
-            params.q,
-            correctionOf(typed, nearest, found.rows),
-          );
+          return withCorrection(found, params.q, correctionOf(typed, nearest, found.hits));
       }
       // Not even those: the closest titles and keywords by trigrams, and a correction. Kept as a
       // last resort for what single words miss (a misspelling inside a Lao title typed without
@@ -277,9 +279,10 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
       const close = await textSearch(
         { viewer, filter, match: similar },
         { ...page, sort: params.sort ?? 'relevance' },
+        hitsOf(plan, 'similar'),
         { 'pg_trgm.word_similarity_threshold': String(similarityThreshold) },
       );
-      return withCorrection(answer(close, plan, 'similar'), close.rows, params.q);
+      return withCorrection(close, params.q);
     },
 
     /** Titles, organizations, keywords and provinces starting with what the user typed. */
@@ -328,14 +331,9 @@ function catalogAudience({ viewer, filter, match }: q.SearchSpec): f.Audience | 
  * Adds "did you mean": `corrected` when given, else the query's words spelled as in the titles
  * and keywords found.
  */
-function withCorrection(
-  result: SearchAnswer,
-  rows: q.FoundRow[],
-  typed = '',
-  corrected?: string,
-): SearchAnswer {
+function withCorrection(result: SearchAnswer, typed = '', corrected?: string): SearchAnswer {
   if (corrected !== undefined) return { ...result, didYouMean: corrected };
-  const vocabulary = rows
+  const vocabulary = result.hits
     .slice(0, 5)
     .flatMap((row) => [
       ...laoText.tokenize([row.title_lo, row.title_en].filter(Boolean).join(' ')),
@@ -345,28 +343,19 @@ function withCorrection(
   return didYouMean === undefined ? result : { ...result, didYouMean };
 }
 
-function answer(
-  found: {
-    total: number;
-    totalIsLowerBound: boolean;
-    facets: Record<f.FacetName, Facet[]>;
-    rows: q.FoundRow[];
-  },
+/** How a page of matches is shown: each with its snippet and how it matched. */
+function hitsOf(
   plan: QueryPlan,
   kind: 'words' | 'some' | 'similar' | 'all',
   corrected?: readonly string[],
-): SearchAnswer {
+): (rows: q.FoundRow[]) => SearchHit[] {
   const terms = corrected ?? (kind === 'similar' ? plan.folded.split(/\s+/) : plan.highlight);
-  return {
-    total: found.total,
-    totalIsLowerBound: found.totalIsLowerBound,
-    facets: found.facets,
-    hits: found.rows.map((row) => ({
+  return (rows) =>
+    rows.map((row) => ({
       ...row,
       snippet: snippetOf(row, terms, plan.folded),
       match: kind === 'words' && !row.direct ? 'translation' : kind,
-    })),
-  };
+    }));
 }
 
 function snippetOf(row: q.FoundRow, terms: readonly string[], typed: string): string {
