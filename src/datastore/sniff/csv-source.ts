@@ -12,6 +12,7 @@ const headBytes = 1024 * 1024;
 /** A batch closes at this many rows or cells, whichever comes first (wide files: fewer rows). */
 const batchRows = 1000;
 const batchCells = 200_000;
+const lineFeed = 10;
 
 /**
  * Opens a delimited text file (CSV, TSV, pipe, semicolon…): sniffs encoding and dialect from the
@@ -91,6 +92,12 @@ async function* readRows(
   const stream = createReadStream(file, { highWaterMark: headBytes });
   const bytes = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let ended = false;
+  // The bytes after the last LF of the previous read. Chunks cut after a LF end with a whole
+  // line, so the parser carries no unfinished record over and parses each chunk as the flat
+  // string the decoder made: joined to such a record, a chunk was a cons string, on which
+  // every charCodeAt costs V8 a detour (the parse took 1.5–1.8 s instead of 0.6–1.0 s for
+  // 1M rows). The decoder streams, so any cut decodes to the same text.
+  let carry: Buffer | undefined;
   /** The next non-empty text chunk, or undefined once the input has ended. */
   const next = async (): Promise<string | undefined> => {
     while (!ended) {
@@ -98,11 +105,20 @@ async function* readRows(
       let text: string;
       if (read.done === true) {
         ended = true;
-        text = decoder.end();
+        text = carry === undefined ? decoder.end() : decoder.write(carry) + decoder.end();
+        carry = undefined;
         decoder.finish();
       } else {
         progress.bytes += read.value.length;
-        text = decoder.write(read.value);
+        let chunk = carry === undefined ? read.value : Buffer.concat([carry, read.value]);
+        const cut = chunk.lastIndexOf(lineFeed) + 1;
+        carry = undefined;
+        // No LF at all (one long line, lone CRs): the chunk goes as it is.
+        if (cut > 0 && cut < chunk.length) {
+          carry = Buffer.from(chunk.subarray(cut));
+          chunk = chunk.subarray(0, cut);
+        }
+        text = decoder.write(chunk);
       }
       if (text.length > 0) return text;
     }

@@ -93,8 +93,13 @@ function plainNumberSql(t: string, decision: ColumnDecision): string {
   const canonical = `TRY_CAST(${signedNumber(t, decision)} AS ${type})`;
   // In a column of percents the cast refuses every cell for its `%` (the pattern allows one, at
   // the end): without it they too are read at once, not by the canonical form's regular
-  // expression, which costs DuckDB some twenty times more.
-  const bare = decision.number?.percent === true ? `rtrim(${t}, '%')` : t;
+  // expression, which costs DuckDB some twenty times more. The last character goes by left()
+  // rather than rtrim(t, '%'), which reads the same cells (one `%` at most) and took 1.5–2.5
+  // times as long: 122–195 ms against 72–85 ms for 1M cells.
+  const bare =
+    decision.number?.percent === true
+      ? `CASE WHEN ends_with(${t}, '%') THEN left(${t}, -1) ELSE ${t} END`
+      : t;
   const written =
     decision.number?.decimalMark === ',' ? `replace(replace(${bare}, '.', ''), ',', '.')` : bare;
   return `coalesce(TRY_CAST(${written} AS ${type}), ${canonical})`;
