@@ -50,6 +50,16 @@ export interface SearchAnswer {
 }
 
 const facetTop = 20;
+/**
+ * Every search statement runs with these. With a LIMIT the planner would rather read the table in
+ * order, decompressing every document it passes to test the match, than take the matches from the
+ * GIN index that knows them (300 ms against 5 ms at 100,000 datasets); each order of a listing
+ * without a query has an index to walk (migrations 0006 and 0013). A plan that must scan anyway
+ * then costs more than jit_above_cost: compiling it would take longer than running it. One set
+ * for all searches, so that on PostgreSQL they share a few sessions (see Database.withSettings),
+ * which stay warm: a rarely used session ran the same statement 3–10 times slower.
+ */
+const searchSettings: Settings = { enable_seqscan: 'off', jit: 'off' };
 // Low enough for a typo in a short Lao word (pg_trgm's default, 0.6, misses it), high enough that
 // unrelated titles stay out.
 const similarityThreshold = 0.4;
@@ -158,16 +168,17 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
 
   /**
    * A page of matches, shown by `present`, with the total and facets: two statements, side by
-   * side on PostgreSQL's sessions; PGlite takes them in turn on its one session.
+   * side on PostgreSQL's sessions; PGlite takes them in turn on its one session. Both run with
+   * `searchSettings`, and `extra` on top.
    */
   const run = async (
     spec: q.SearchSpec,
     page: { sort: q.SortKey; limit: number; offset: number },
     present: (rows: q.FoundRow[]) => SearchHit[],
-    settings?: Settings,
+    extra: Settings = {},
   ): Promise<SearchAnswer> => {
     const read = <T>(work: (db_: Kysely<Schema>) => Promise<T>) =>
-      settings === undefined ? work(db) : withSettings(settings, work);
+      withSettings({ ...searchSettings, ...extra }, work);
     const audience = catalogAudience(spec);
     // Each match by similarity costs a trigram comparison with its text: counted as far as ranked.
     const countLimit = spec.match.kind === 'similar' ? q.similarCandidates : q.countLimit;
@@ -189,17 +200,6 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
       hits,
     };
   };
-  // With a LIMIT the planner would rather read the table in order, decompressing every
-  // document it passes to test the match, than take the matches from the GIN index that knows
-  // them (300 ms against 5 ms at 100,000 datasets). A plan that must scan anyway then costs more
-  // than jit_above_cost: compiling it would take longer than running it.
-  const textSearch = (
-    spec: q.SearchSpec,
-    page: { sort: q.SortKey; limit: number; offset: number },
-    present: (rows: q.FoundRow[]) => SearchHit[],
-    settings: Settings = {},
-  ) => run(spec, page, present, { enable_seqscan: 'off', jit: 'off', ...settings });
-
   return {
     async search(actor: Actor, params: SearchParams): Promise<SearchAnswer> {
       const filter = await resolveFilter(params);
@@ -215,10 +215,11 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
               full: tsqueryOf(plan.groups, { translations: true }),
               direct: tsqueryOf(plan.groups, { translations: false }),
             };
-      const found =
-        match.kind === 'all'
-          ? await run({ viewer, filter, match }, page, hitsOf(plan, 'all'))
-          : await textSearch({ viewer, filter, match }, page, hitsOf(plan, 'words'));
+      const found = await run(
+        { viewer, filter, match },
+        page,
+        hitsOf(plan, match.kind === 'all' ? 'all' : 'words'),
+      );
       if (found.total > 0 || plan.folded === '' || match.kind === 'all') return found;
       // No dataset has every word: those with some of them, best first. Any one word is enough
       // here, so a fragment of one or two letters is a word, not the start of one: as a prefix
@@ -241,17 +242,13 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
         // 25 ms in the heads alone against 2 ms without the translations, at 100,000 datasets).
         // When enough heads have a word, they are the answer: every page of it, whatever the
         // offset, so that paging neither repeats nor skips a dataset.
-        const inHeads = await textSearch(
+        const inHeads = await run(
           { viewer, filter, match: { kind: 'terms', full: direct, direct, headOnly: true } },
           page,
           hitsOf(plan, 'some'),
         );
         if (inHeads.total >= enoughHeadMatches) return withCorrection(inHeads, params.q);
-        const partial = await textSearch(
-          { viewer, filter, match: some },
-          page,
-          hitsOf(plan, 'some'),
-        );
+        const partial = await run({ viewer, filter, match: some }, page, hitsOf(plan, 'some'));
         if (partial.total > 0) return withCorrection(partial, params.q);
       }
       // No word is in any document: each typed word replaced by the closest words of the
@@ -264,7 +261,7 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
           { translations: false },
         );
         const corrected: q.TextMatch = { kind: 'terms', full: query, direct: query };
-        const found = await textSearch(
+        const found = await run(
           { viewer, filter, match: corrected },
           { ...page, sort: params.sort ?? 'relevance' },
           hitsOf(plan, 'similar', words),
@@ -276,7 +273,7 @@ export function createSearchService(db: Kysely<Schema>, withSettings: Database['
       // last resort for what single words miss (a misspelling inside a Lao title typed without
       // spaces): typos rarely get here now (none of the bench's 200 queries at 100,000 datasets).
       const similar: q.TextMatch = { kind: 'similar', folded: plan.folded };
-      const close = await textSearch(
+      const close = await run(
         { viewer, filter, match: similar },
         { ...page, sort: params.sort ?? 'relevance' },
         hitsOf(plan, 'similar'),
