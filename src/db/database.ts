@@ -137,8 +137,9 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     }
   });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  // One small pool for each set of settings asked for (a search uses two or three sets), whose
-  // sessions start with them; idle ones close, so a rarely used set holds no connection.
+  // One pool for each set of settings asked for (search uses one, and two more for typos), whose
+  // sessions start with them: half as many sessions as the main pool, at least 4 (README,
+  // DATABASE_POOL_MAX). Idle ones close, so a rarely used set holds no connection.
   const withSettingsPools = new Map<string, Kysely<Schema>>();
   const dbWith = (settings: Settings): Kysely<Schema> => {
     const entries = Object.entries(settings).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -148,7 +149,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
       checkSettings(settings);
       const options = entries.map(([name, value]) => `-c ${name}=${value}`).join(' ');
       const settingsPool = poolOf({
-        max: Math.min(4, poolMax),
+        max: Math.max(4, Math.ceil(poolMax / 2)),
         idleTimeoutMillis: 30_000,
         options,
       });
