@@ -191,8 +191,49 @@ for (const engine of testEngines()) {
         await until(() => heard.length > 0);
         assert.deepEqual(new Set(heard), new Set(['back']));
       });
+
+    if (engine.name === 'postgres')
+      it('has sessions that connect after a channel is followed hear it before their commit returns, with nothing queued in pg', async () => {
+        // No session of this second pool exists yet: the first LISTENs as it connects.
+        const second = await openDatabase({
+          kind: 'postgres',
+          url: process.env.TEST_DATABASE_URL!,
+          poolMax: 2,
+        });
+        try {
+          const heard: string[] = [];
+          for (const channel of ['fresh_channel', 'fresh_other_channel'])
+            await second.listen(channel, {
+              notified: (payload) => heard.push(`${channel} ${payload}`),
+              interrupted: () => undefined,
+              listening: () => undefined,
+            });
+          await Promise.all(
+            ['first', 'second'].map((payload) =>
+              second.db.transaction().execute(async (tx) => {
+                await sql`select pg_notify('fresh_channel', ${payload})`.execute(tx);
+              }),
+            ),
+          );
+          assert.deepEqual(
+            new Set(heard),
+            new Set(['fresh_channel first', 'fresh_channel second']),
+          );
+        } finally {
+          await second.close();
+        }
+        // pg warns (once a process) when a statement waits behind another in a session's
+        // queue, which pg 9 will refuse: the LISTENs of every test above included.
+        assert.deepEqual(queuedStatementWarnings, []);
+      });
   });
 }
+
+const queuedStatementWarnings: string[] = [];
+process.on('warning', (warning) => {
+  if (/already executing a query/.test(warning.message))
+    queuedStatementWarnings.push(warning.message);
+});
 
 async function until(done: () => boolean, timeoutMs = 3_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -98,7 +98,12 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
   // Loaded only for PostgreSQL, so the embedded setup does not carry the driver in memory.
   const { default: pg } = await import('pg');
-  const poolOf = (options: { max: number; idleTimeoutMillis?: number; options?: string }) => {
+  const poolOf = (options: {
+    max: number;
+    idleTimeoutMillis?: number;
+    options?: string;
+    Client?: typeof pg.Client;
+  }) => {
     const pool = new pg.Pool({
       connectionString: url,
       connectionTimeoutMillis: 10_000,
@@ -115,26 +120,49 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     pool.on('error', () => {});
     return pool;
   };
-  const pool = poolOf({ max: poolMax });
   // The pool's own sessions follow the channels too. PostgreSQL hands a session its own
   // notifications with the answer to its COMMIT, so a change made through this pool is known
   // here before the commit returns; the dedicated connection (followNotifications) brings the
-  // changes other processes make, a moment after they commit. LISTEN is queued on a client as it
-  // is handed out, so it runs before the borrower's first statement, outside any transaction.
+  // changes other processes make, a moment after they commit. A session LISTENs, outside any
+  // transaction, on the channels followed when it connects before the pool hands it out, and on
+  // those followed since as it is handed out, in one statement that starts at once: the
+  // borrower's first statement then waits for no other in pg's queue (pg warns about such a
+  // wait, and pg 9 will refuse it).
   const listeners = new Map<string, NotificationListener[]>();
   const followed = new WeakMap<PgClient, Set<string>>();
-  pool.on('acquire', (client) => {
+  const listenStatement = (client: PgClient): string | undefined => {
     let channels = followed.get(client);
     if (!channels) {
       channels = new Set();
       followed.set(client, channels);
       client.on('notification', (message) => deliver(listeners, message));
     }
-    for (const channel of listeners.keys()) {
-      if (channels.has(channel)) continue;
-      channels.add(channel);
-      client.query(`LISTEN ${channel}`).catch(() => {});
+    const missing = [...listeners.keys()].filter((channel) => !channels.has(channel));
+    for (const channel of missing) channels.add(channel);
+    return missing.length === 0
+      ? undefined
+      : missing.map((channel) => `LISTEN ${channel}`).join('; ');
+  };
+  class FollowingClient extends pg.Client {
+    // pg-pool connects its clients with a callback, and hands them out once it is called.
+    override connect(): Promise<PgClient>;
+    override connect(callback: (error: Error | null) => void): void;
+    override connect(callback?: (error: Error | null) => void): Promise<PgClient> | void {
+      if (callback === undefined) return super.connect();
+      super.connect((error: Error | null) => {
+        const statement = error ? undefined : listenStatement(this);
+        if (statement === undefined) return callback(error);
+        this.query(statement).then(
+          () => callback(null),
+          (failed: Error) => callback(failed),
+        );
+      });
     }
+  }
+  const pool = poolOf({ max: poolMax, Client: FollowingClient });
+  pool.on('acquire', (client) => {
+    const statement = listenStatement(client);
+    if (statement !== undefined) client.query(statement).catch(() => {});
   });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   // One pool for each set of settings asked for (search uses one, and two more for typos), whose
