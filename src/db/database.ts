@@ -43,8 +43,8 @@ export interface Database {
    * force for its statements and no one else's. On PGlite that is a transaction setting them
    * locally. On PostgreSQL a few sessions of their own start with them, so each statement is one
    * round trip instead of four (BEGIN, the settings, the statement, COMMIT: each a socket write
-   * that wakes a server process, 2 of a search's 10 ms of CPU at 100,000 datasets); `work` is then
-   * not one transaction, and its statements may run on different sessions.
+   * that wakes a server process; about 1 of a search's 9–10 ms of CPU at 100,000 datasets);
+   * `work` is then not one transaction, and its statements may run on different sessions.
    */
   withSettings<T>(settings: Settings, work: (db: Kysely<Schema>) => Promise<T>): Promise<T>;
   close(): Promise<void>;

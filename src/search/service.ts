@@ -78,7 +78,7 @@ const viewerOf = (actor: Actor): Viewer => ({
 
 /**
  * Search and suggestions over the catalog, each answer limited to what the caller may see.
- * `withSettings` runs a text search's statements with planner settings of their own.
+ * `withSettings` runs its statements with planner settings of their own (searchSettings).
  */
 export function createSearchService(db: Kysely<Schema>, withSettings: Database['withSettings']) {
   // Themes and licences are reference data that is only ever added to: kept here, and read
