@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import v8 from 'node:v8';
 import type { Client as PgClient } from 'pg';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
+import {
+  deliver,
+  followNotifications,
+  listeningApplication,
+  type NotificationListener,
+} from './notifications.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
 
@@ -52,12 +58,6 @@ export interface Database {
 
 /** Run-time settings by name (`enable_seqscan`: `off`), plain words and numbers only. */
 export type Settings = Readonly<Record<string, string>>;
-
-export interface NotificationListener {
-  notified(payload: string): void;
-  interrupted(): void;
-  listening(): void;
-}
 
 const channelName = /^[a-z_][a-z0-9_]{0,62}$/;
 const settingName = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
@@ -241,89 +241,6 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
       await follower.stop();
       await Promise.all([...withSettingsPools.values()].map((each) => each.destroy()));
       await db.destroy();
-    },
-  };
-}
-
-function deliver(
-  listeners: ReadonlyMap<string, NotificationListener[]>,
-  message: { channel: string; payload?: string | undefined },
-): void {
-  for (const listener of listeners.get(message.channel) ?? [])
-    listener.notified(message.payload ?? '');
-}
-
-/** How the listening connection names itself in pg_stat_activity. */
-export const listeningApplication = 'khomoun listen';
-
-/**
- * One connection of its own that LISTENs on every followed channel (a pooled one would be handed
- * to queries), reconnecting after it drops: a second after the drop, then every 5 seconds while
- * the server is away. Listeners hear `interrupted` at a drop and `listening` once it is back.
- */
-function followNotifications(
-  connect: () => PgClient,
-  listeners: ReadonlyMap<string, NotificationListener[]>,
-) {
-  let client: PgClient | undefined;
-  let connecting: Promise<PgClient> | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const everyone = () => [...listeners.values()].flat();
-  const open = async () => {
-    const next = connect();
-    next.on('notification', (message) => deliver(listeners, message));
-    next.on('error', () => {}); // 'end' follows, and is where the drop is handled
-    next.on('end', () => {
-      if (client !== next || stopped) return;
-      client = undefined;
-      for (const listener of everyone()) listener.interrupted();
-      retry = setTimeout(reopen, 1_000);
-    });
-    try {
-      await next.connect();
-      // Channels followed while this runs are iterated too (a Map visits what is added to it).
-      for (const channel of listeners.keys()) await next.query(`LISTEN ${channel}`);
-    } catch (error) {
-      await next.end().catch(() => {});
-      throw error;
-    }
-    if (stopped) {
-      await next.end();
-      throw new Error('the database is closed');
-    }
-    client = next;
-    return next;
-  };
-  const connected = () =>
-    (connecting ??= open()
-      .then((next) => {
-        for (const listener of everyone()) listener.listening();
-        return next;
-      })
-      .finally(() => (connecting = undefined)));
-  const reopen = () => {
-    retry = undefined;
-    if (stopped) return;
-    connected().catch(() => {
-      if (!stopped) retry = setTimeout(reopen, 5_000);
-    });
-  };
-  return {
-    async follow(channel: string, listener: NotificationListener) {
-      if (client) {
-        await client.query(`LISTEN ${channel}`);
-        listener.listening();
-        return;
-      }
-      clearTimeout(retry);
-      await connected();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(retry);
-      await client?.end().catch(() => {});
-      client = undefined;
     },
   };
 }

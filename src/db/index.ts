@@ -1,6 +1,6 @@
+export { listeningApplication } from './notifications.js';
 export {
   openDatabase,
-  listeningApplication,
   type Database,
   type DatabaseLocation,
   type Settings,
