@@ -7,9 +7,7 @@
 // already holds a loaded catalog, that catalog is searched as is and only the generator is run
 // again, for the same queries: load 100,000 datasets once, then time versions of the queries.
 // BENCH_DETAIL=1 also prints the search times by kind of query; BENCH_MIX_FILE=path writes the
-// query mix there as JSON, to replay or EXPLAIN it. PGLITE_OPTIMIZE=1 runs PGlite as the server
-// would with that setting (V8's optimising compiler for its WebAssembly; see src/db/database.ts).
-// Prints its figures; it does not write RESULTS.md.
+// query mix there as JSON, to replay or EXPLAIN it. Prints its figures; it does not write RESULTS.md.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -323,11 +321,7 @@ async function openEngine(
 ): Promise<{ database: Database; dispose: () => Promise<void>; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'khomoun-bench-search-'));
   if (name === 'pglite') {
-    const database = await openDatabase({
-      kind: 'pglite',
-      dataDir: join(dataDir, 'pg'),
-      optimize: process.env.PGLITE_OPTIMIZE === '1',
-    });
+    const database = await openDatabase({ kind: 'pglite', dataDir: join(dataDir, 'pg') });
     return { database, dataDir, dispose: () => database.close() };
   }
   const named = process.env.BENCH_DB_NAME;

@@ -22,7 +22,7 @@ export function openConfiguredDatabase(config: Config): Promise<Database> {
   return openDatabase(
     config.databaseUrl
       ? { kind: 'postgres', url: config.databaseUrl, poolMax: config.databasePoolMax }
-      : { kind: 'pglite', dataDir: config.dataDir, optimize: config.pgliteOptimize },
+      : { kind: 'pglite', dataDir: config.dataDir },
   );
 }
 
