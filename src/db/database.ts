@@ -77,8 +77,8 @@ export interface ConnectionStats {
 
 export type DatabaseLocation =
   | { kind: 'postgres'; url: string; poolMax?: number }
-  | { kind: 'pglite'; dataDir: string; optimize?: boolean }
-  | { kind: 'pglite-memory'; optimize?: boolean };
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'pglite-memory' };
 
 // Both engines hand back the same JS values: int8 as a number when it fits, dates as 'YYYY-MM-DD'.
 const INT8 = 20;
@@ -92,7 +92,7 @@ const parseDate = (text: string): string => text;
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
   return location.kind === 'postgres'
     ? openPostgres(location.url, location.poolMax ?? 10)
-    : openPGlite(location.kind === 'pglite' ? location.dataDir : undefined, location.optimize);
+    : openPGlite(location.kind === 'pglite' ? location.dataDir : undefined);
 }
 
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
@@ -254,18 +254,20 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
 const pgliteMemorySettings = ['-c', 'shared_buffers=16MB', '-c', 'work_mem=4MB'];
 
 /**
- * V8 compiles WebAssembly twice: quickly (Liftoff), then the hot functions again with its
- * optimising compiler. For PostgreSQL's code that second copy costs 50–60 MiB of resident memory
- * and speeds up only long scans (about 1.7× on a 400k-row aggregate; point queries are no slower
- * without it), so the one-process server stays on Liftoff unless PGLITE_OPTIMIZE asks otherwise.
- * The flag is process-wide and must be set before PGlite compiles its module.
+ * V8 compiles WebAssembly quickly (Liftoff), then the hot functions again with its optimising
+ * compiler. PGlite must stay on Liftoff. Optimised, some of PostgreSQL's recursive functions take
+ * stack frames so much larger that a 300-pair row-value IN list overflows V8's 1 MB stack (Liftoff
+ * copes with 3,000), and PGlite swallows the RangeError: the statement returns no rows and the
+ * session dies at the next COMMIT ("CommitTransactionCommand: unexpected state DEFAULT"). Liftoff
+ * also saves 50–60 MiB of resident memory. The flag is process-wide and must be set before PGlite
+ * compiles its module; V8's stack size, by contrast, cannot be raised at run time.
  */
-function chooseWasmCompiler(optimize: boolean): void {
-  v8.setFlagsFromString(optimize ? '--no-liftoff-only' : '--liftoff-only');
+function useLiftoffOnly(): void {
+  v8.setFlagsFromString('--liftoff-only');
 }
 
-async function openPGlite(dataDir: string | undefined, optimize = false): Promise<Database> {
-  chooseWasmCompiler(optimize);
+async function openPGlite(dataDir: string | undefined): Promise<Database> {
+  useLiftoffOnly();
   let lock: DataDirLock | undefined;
   if (dataDir !== undefined) lock = lockDataDir(join(dataDir, 'pg.lock'));
   let pglite: PGlite;
