@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import type { ServedTable } from '../datastore/index.js';
 import { quoteIdentifier } from '../datastore/index.js';
 import { columnsOf, type Column } from './columns.js';
@@ -37,7 +37,7 @@ export async function answerRecords(
       extraRow: true,
     });
     // `limit=0` asks for the fields (and the total) alone: no row is read.
-    const rows = plan.limit === 0 ? [] : (await run(connection, sql, params)).getRows();
+    const rows = plan.limit === 0 ? [] : await run(connection, sql, params);
     const limit = plan.limit ?? rows.length;
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
@@ -82,7 +82,7 @@ async function countRows(
   from: string,
 ): Promise<number> {
   const { sql, params } = countSql(plan, from);
-  const rows = (await run(connection, sql, params)).getRows();
+  const rows = await run(connection, sql, params);
   return Number(rows[0]?.[0] ?? 0);
 }
 
@@ -90,13 +90,25 @@ async function countRows(
  * Every user value is bound; the SQL text holds only quoted schema names. Statements are kept
  * per connection and reused: a page query's text depends only on the table and the query's shape
  * (values are bound), and planning it again costs about as much as running it on a small page.
+ *
+ * The result is materialized by DuckDB (a page, a count), so its chunks are read where they lie,
+ * without waiting: `runAndReadAll` fetched each chunk through libuv's thread pool, and the empty
+ * one that ends the result too, two more trips between threads per page.
  */
-async function run(connection: DuckDBConnection, sql: string, params: string[]) {
+async function run(
+  connection: DuckDBConnection,
+  sql: string,
+  params: string[],
+): Promise<DuckDBValue[][]> {
   const statement = await preparedStatement(connection, sql);
   try {
     statement.clearBindings();
     for (const [i, value] of params.entries()) statement.bindVarchar(i + 1, value);
-    return await statement.runAndReadAll();
+    const result = await statement.run();
+    const rows: DuckDBValue[][] = [];
+    for (let i = 0, chunks = result.chunkCount; i < chunks; i += 1)
+      result.getChunk(i).appendToRows(rows);
+    return rows;
   } catch (error) {
     forgetStatement(connection, sql);
     throw error;
