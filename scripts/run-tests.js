@@ -4,6 +4,7 @@
 //   e2e:  browser tests in test/e2e (needs Debian's chromium)
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { root } from './build-steps.js';
 
@@ -43,9 +44,22 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Node's default is one file at a time fewer than there are cores: a single file on a two-core
+// machine, which then sits at a load of about 1.7, the files waiting on child processes,
+// PostgreSQL or DuckDB's threads. Two at a time (with each PGlite a copy of one migrated
+// database, test/helpers/engines.ts) took the embedded suite from 597 to 401 s there. The browser
+// tests keep to one: each drives a multi-process Chromium.
+const concurrency = mode === 'e2e' ? 1 : Math.max(2, availableParallelism() - 1);
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    ...files,
+  ],
   { cwd: root, env, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -78,7 +78,8 @@ export interface ConnectionStats {
 export type DatabaseLocation =
   | { kind: 'postgres'; url: string; poolMax?: number }
   | { kind: 'pglite'; dataDir: string }
-  | { kind: 'pglite-memory' };
+  /** `image`: start as a copy of a database `pgliteImage` took, instead of a new, empty one. */
+  | { kind: 'pglite-memory'; image?: Blob };
 
 // Both engines hand back the same JS values: int8 as a number when it fits, dates as 'YYYY-MM-DD'.
 const INT8 = 20;
@@ -92,7 +93,10 @@ const parseDate = (text: string): string => text;
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
   return location.kind === 'postgres'
     ? openPostgres(location.url, location.poolMax ?? 10)
-    : openPGlite(location.kind === 'pglite' ? location.dataDir : undefined);
+    : openPGlite(
+        location.kind === 'pglite' ? location.dataDir : undefined,
+        location.kind === 'pglite-memory' ? location.image : undefined,
+      );
 }
 
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
@@ -266,7 +270,21 @@ function useLiftoffOnly(): void {
   v8.setFlagsFromString('--liftoff-only');
 }
 
-async function openPGlite(dataDir: string | undefined): Promise<Database> {
+// The PGlite under each embedded Database, for pgliteImage.
+const pgliteUnder = new WeakMap<Database, PGlite>();
+
+/**
+ * A copy of an embedded database's whole data directory, to open others from (`image`). A new
+ * PGlite runs initdb, seconds of work that the test suite would otherwise repeat for every
+ * database it makes.
+ */
+export async function pgliteImage(database: Database): Promise<Blob> {
+  const pglite = pgliteUnder.get(database);
+  if (pglite === undefined) throw new Error('only an embedded (PGlite) database has an image');
+  return pglite.dumpDataDir('none');
+}
+
+async function openPGlite(dataDir: string | undefined, image?: Blob): Promise<Database> {
   useLiftoffOnly();
   let lock: DataDirLock | undefined;
   if (dataDir !== undefined) lock = lockDataDir(join(dataDir, 'pg.lock'));
@@ -277,6 +295,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
       // Search matches substrings and typos by trigrams (migration 0006).
       extensions: { pg_trgm },
       startParams: [...PGlite.defaultStartParams, ...pgliteMemorySettings],
+      ...(image === undefined ? {} : { loadDataDir: image }),
     });
   } catch (error) {
     lock?.release();
@@ -284,7 +303,7 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
   }
   const dialect = new PGliteDialect(pglite);
   const db = new Kysely<Schema>({ dialect });
-  return {
+  const database: Database = {
     engine: 'pglite',
     db,
     async ping() {
@@ -340,4 +359,6 @@ async function openPGlite(dataDir: string | undefined): Promise<Database> {
       }
     },
   };
+  pgliteUnder.set(database, pglite);
+  return database;
 }

@@ -1,6 +1,7 @@
 export { listeningApplication } from './notifications.js';
 export {
   openDatabase,
+  pgliteImage,
   type Database,
   type DatabaseLocation,
   type Settings,

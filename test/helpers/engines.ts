@@ -1,6 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
-import { migrate, openDatabase, type Database } from '../../src/db/index.js';
+import {
+  loadMigrations,
+  migrate,
+  openDatabase,
+  pgliteImage,
+  type Database,
+} from '../../src/db/index.js';
 import {
   createMemoryCounterStore,
   createRedisCounterStore,
@@ -33,10 +42,47 @@ export function testEngines(): TestEngine[] {
   return engines;
 }
 
+/**
+ * A new PGlite spends seconds in initdb, which every test file would repeat. Databases start
+ * instead as copies of one migrated database, kept in the temporary directory under a name that
+ * changes with the migrations and the PGlite version, so a stale copy is never used.
+ */
+let migratedImage: Promise<Blob> | undefined;
+async function loadMigratedImage(): Promise<Blob> {
+  const migrations = await loadMigrations();
+  const pgliteVersion = readFileSync(
+    new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url),
+  );
+  const key = createHash('sha256')
+    .update(pgliteVersion)
+    .update(migrations.map((migration) => migration.checksum).join())
+    .digest('hex')
+    .slice(0, 16);
+  const path = join(tmpdir(), `khomoun-test-pglite-${key}.tar`);
+  try {
+    return new Blob([readFileSync(path)]);
+  } catch {
+    const database = await openDatabase({ kind: 'pglite-memory' });
+    try {
+      await migrate(database, migrations);
+      const image = await pgliteImage(database);
+      // Test files run in parallel processes: each writes its own file and renames it in place.
+      const partial = `${path}.${process.pid}`;
+      writeFileSync(partial, new Uint8Array(await image.arrayBuffer()));
+      renameSync(partial, path);
+      return image;
+    } finally {
+      await database.close();
+    }
+  }
+}
+
 const pgliteEngine: TestEngine = {
   name: 'pglite',
   async freshDatabase() {
-    const database = await openDatabase({ kind: 'pglite-memory' });
+    migratedImage ??= loadMigratedImage();
+    const database = await openDatabase({ kind: 'pglite-memory', image: await migratedImage });
+    // Finds nothing to do on the copy; kept so a database is never handed out unmigrated.
     await migrate(database);
     return { database, dispose: () => database.close() };
   },
