@@ -10,9 +10,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { quoteIdentifier, quoteLiteral, type ServedTable } from '../datastore/index.js';
 import { Invalid } from '../lib/errors.js';
-import { columnsOf } from './columns.js';
+import { columnsOf, storedInRowOrder } from './columns.js';
 import { queryError } from './errors.js';
-import { planQuery, selectSql, type QueryPlan, type RecordsRequest } from './query-plan.js';
+import {
+  inStoredOrder,
+  planQuery,
+  selectSql,
+  type QueryPlan,
+  type RecordsRequest,
+} from './query-plan.js';
 import { csvHeader, csvLineSql, csvValueSql, jsonObjectSql, textValueSql } from './render-sql.js';
 import type { ExportFormat } from './schemas.js';
 
@@ -49,7 +55,10 @@ export async function streamExport(
   send: (answer: ExportAnswer) => Promise<void>,
 ): Promise<void> {
   const columns = await columnsOf(table, connection);
-  const plan = planQuery(request, columns);
+  const plan = inStoredOrder(
+    planQuery(request, columns),
+    await storedInRowOrder(table, connection),
+  );
   const from = quoteIdentifier(table.tableName);
   const contentType = contentTypes[format];
   switch (format) {

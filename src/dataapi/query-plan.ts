@@ -293,6 +293,17 @@ function unique(names: readonly string[], parameter: string): string[] {
   return [...names];
 }
 
+/**
+ * The plan without its sort, when it asks for rows in row order from a table stored in that order
+ * (`storedInRowOrder`): DuckDB then answers in the table's own order. For whole exports, where
+ * sorting every row cost more than writing them.
+ */
+export function inStoredOrder(plan: QueryPlan, storedInRowOrder: boolean): QueryPlan {
+  // A rows plan always ends its order with the row number: one item is the row number alone.
+  const rowOrderOnly = plan.kind === 'rows' && plan.orderBy.length === 1;
+  return storedInRowOrder && rowOrderOnly ? { ...plan, orderBy: [] } : plan;
+}
+
 /** `from` is the table, quoted. Projection defaults to the outputs (plus the cursor keys of row pages). */
 export function selectSql(
   plan: QueryPlan,

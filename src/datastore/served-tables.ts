@@ -74,7 +74,8 @@ export function createServedTables(deps: {
         path = join(work, 'table.parquet');
         await pipeline(await blobs.open(parquetSha256), createWriteStream(path));
       }
-      await tables.withConnection((c) =>
+      // On one thread, as an ingest loads: the rows keep the file's order, which is row order.
+      await tables.withOneThread((c) =>
         c.run(
           `create table if not exists ${quoteIdentifier(name)} as
            select * from read_parquet(${quoteLiteral(path)})`,

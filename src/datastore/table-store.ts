@@ -44,9 +44,11 @@ export function openTableStore(directory: string, options: TableStoreOptions = {
         memory_limit: options.memoryLimit ?? '128MiB',
         threads: String(threads),
         temp_directory: join(directory, 'tmp'),
-        // Every table starts with its row number, and readers order by it: keeping the order of
-        // inserts as well would cost large loads their memory limit (DuckDB's own advice).
-        preserve_insertion_order: 'false',
+        // Tables are loaded in row-number order on one thread, where keeping that order costs no
+        // memory, and a read without ORDER BY then comes out in that order: a whole export in row
+        // order needs no sort (src/dataapi/columns.ts, `storedInRowOrder`). DuckDB's advice to
+        // turn this off is for loads on many threads, which buffer rows to keep their order.
+        preserve_insertion_order: 'true',
         // DuckDB's allocator hands freed memory back to the system only when it is next used:
         // after a load the server kept some 40–60 MiB it no longer needed until the next query.
         // A background thread returns it within seconds.
