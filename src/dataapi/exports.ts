@@ -4,7 +4,7 @@ import { closeSync, constants, createReadStream, openSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
@@ -347,22 +347,18 @@ async function sendPipedCsv(
     });
     copying.catch(() => undefined);
     const finished = copying;
-    async function* body() {
-      try {
-        for await (const chunk of pipe) {
-          releaseKeeper();
-          yield chunk as Buffer;
-        }
-        // The pipe also ends when DuckDB fails half-way: only a finished COPY is a whole file.
-        await finished;
-      } catch (error) {
-        throw queryError(error);
-      }
-    }
-    await send({
-      contentType: contentTypes.csv,
-      body: Readable.from(body(), { objectMode: false }),
+    pipe.once('data', releaseKeeper);
+    // The pipe also ends when DuckDB fails half-way: only a finished COPY is a whole file.
+    const body = new Transform({
+      transform: (chunk: Buffer, _encoding, callback) => callback(null, chunk),
+      flush: (callback) =>
+        void finished.then(
+          () => callback(),
+          (error: unknown) => callback(queryError(error) as Error),
+        ),
     });
+    pipe.pipe(body);
+    await send({ contentType: contentTypes.csv, body });
   } finally {
     if (copying) {
       // A client gone away: stop the query, and keep reading (and dropping) what DuckDB still
