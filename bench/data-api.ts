@@ -10,10 +10,10 @@
 //      BENCH_SECONDS: p50/p99, errors, and the worst event-loop stall of the server.
 //   npm run bench:data-api
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { buildApp } from '../src/app.js';
 import { parseEnv } from '../src/config.js';
 import { createMemoryCounterStore } from '../src/counters/index.js';
@@ -161,17 +161,21 @@ async function main() {
 
     const stall = monitorEventLoopDelay({ resolution: 10 });
     stall.enable();
+    const waitedBefore = mainThreadWaited();
+    const pauses = garbageCollectionPauses();
     const mix = [
       ...queries.map((query) => query.url.slice(base.length)),
       `/api/v1/resources/${resourceId}/export.csv?province=eq:LA05&population=gt:990000`,
     ];
     const load = await loadFromChild(base, mix, auth, seconds);
     stall.disable();
+    pauses.stop();
+    const waited = mainThreadWaited() - waitedBefore;
     // Requests the load left behind still run on the server: let them end before it closes.
     for (let i = 0; i < 600 && inFlight.size > 0; i += 1)
       await new Promise((resolve) => setTimeout(resolve, 100));
     const ms = (nanoseconds: number) => (nanoseconds / 1e6).toFixed(0);
-    const loadLine = `50 clients for ${seconds} s mixing the three queries and a filtered CSV export (${mix.length} requests in turn): ${load.requests} requests, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}${load.statuses ? ` (${load.statuses})` : ''}; worst event-loop stall ${ms(stall.max)} ms (p99 ${ms(stall.percentile(99))} ms). The floor alone under the same 50 clients (10 s of records?limit=0): ${floorLoad.requests} requests, p50 ${floorLoad.p50} ms, errors ${floorLoad.errors}, worst stall ${ms(floorStall.max)} ms (p99 ${ms(floorStall.percentile(99))} ms).`;
+    const loadLine = `50 clients for ${seconds} s mixing the three queries and a filtered CSV export (${mix.length} requests in turn): ${load.requests} requests, p50 ${load.p50} ms, p99 ${load.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}${load.statuses ? ` (${load.statuses})` : ''}; worst event-loop stall ${ms(stall.max)} ms (p99 ${ms(stall.percentile(99))} ms); the event loop's thread waited for a core ${(waited / 1e9).toFixed(1)} s of the ${seconds} s, and its longest garbage collection pause was ${pauses.longest().toFixed(0)} ms. The floor alone under the same 50 clients (10 s of records?limit=0): ${floorLoad.requests} requests, p50 ${floorLoad.p50} ms, errors ${floorLoad.errors}, worst stall ${ms(floorStall.max)} ms (p99 ${ms(floorStall.percentile(99))} ms).`;
     console.log(loadLine);
 
     const section = `
@@ -280,6 +284,24 @@ async function replaceTable(
     .where('id', '=', ingest.id)
     .execute();
   return { tableName, duckTypes };
+}
+
+/** Nanoseconds the main thread has spent runnable but waiting for a core (Linux; 0 elsewhere). */
+function mainThreadWaited(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
+function garbageCollectionPauses() {
+  let longest = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longest = Math.max(longest, entry.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return { stop: () => observer.disconnect(), longest: () => longest };
 }
 
 async function timeDuck(

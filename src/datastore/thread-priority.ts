@@ -24,3 +24,26 @@ export function lowerProcessPriority(niceness: number): void {
     }
   }
 }
+
+/**
+ * Lowers the CPU priority of every thread of this process but the main one, which runs the event
+ * loop: on a busy machine the loop then gets a core before DuckDB's workers, libuv's pool (where
+ * queries run) and V8's helpers do. Threads started later by a lowered thread inherit its
+ * priority; those the main thread starts do not. Linux only; elsewhere nothing changes.
+ */
+export function favourMainThread(niceness: number): void {
+  let threads: string[];
+  try {
+    threads = readdirSync('/proc/self/task');
+  } catch {
+    return;
+  }
+  for (const thread of threads) {
+    if (Number(thread) === process.pid) continue;
+    try {
+      setPriority(Number(thread), niceness);
+    } catch {
+      // A thread that ended meanwhile, or a platform that refuses.
+    }
+  }
+}
