@@ -39,6 +39,8 @@ export interface QueryPlan {
   conditions: Condition[];
   groupBy: string[];
   orderBy: Array<{ sql: string; descending: boolean }>;
+  /** The order is the table's stored one (`inStoredOrder`): DuckDB is asked for no sort. */
+  storedOrder?: boolean;
   limit: number | undefined;
   offset: number;
   /** Row queries: the order as a cursor records it, and the SQL of each key (order columns, row number). */
@@ -295,13 +297,15 @@ function unique(names: readonly string[], parameter: string): string[] {
 
 /**
  * The plan without its sort, when it asks for rows in row order from a table stored in that order
- * (`storedInRowOrder`): DuckDB then answers in the table's own order. For whole exports, where
- * sorting every row cost more than writing them.
+ * (`storedInRowOrder`): DuckDB then reads the rows in the table's own order and stops at the
+ * page's end, where sorting found the first rows of every match (a filtered page of 100 rows on
+ * 10 million: 2.6 against 4.5 ms), and a whole export sorted every row. The order stays in the
+ * plan for the cursor's keys.
  */
 export function inStoredOrder(plan: QueryPlan, storedInRowOrder: boolean): QueryPlan {
   // A rows plan always ends its order with the row number: one item is the row number alone.
   const rowOrderOnly = plan.kind === 'rows' && plan.orderBy.length === 1;
-  return storedInRowOrder && rowOrderOnly ? { ...plan, orderBy: [] } : plan;
+  return storedInRowOrder && rowOrderOnly ? { ...plan, storedOrder: true } : plan;
 }
 
 /** `from` is the table, quoted. Projection defaults to the outputs (plus the cursor keys of row pages). */
@@ -321,7 +325,7 @@ export function selectSql(
     for (const condition of plan.conditions) params.push(...condition.params);
   }
   if (plan.groupBy.length > 0) parts.push(`GROUP BY ${plan.groupBy.join(', ')}`);
-  if (plan.orderBy.length > 0)
+  if (plan.orderBy.length > 0 && !plan.storedOrder)
     parts.push(
       `ORDER BY ${plan.orderBy.map((item) => `${item.sql} ${item.descending ? 'DESC' : 'ASC'} NULLS LAST`).join(', ')}`,
     );
@@ -357,7 +361,7 @@ export function countSql(plan: QueryPlan, from: string): { sql: string; params: 
  */
 function rowsToRead(plan: QueryPlan, options: { extraRow?: boolean }): number {
   const rows = plan.limit! + (options.extraRow ? 1 : 0);
-  const rowOrdered = plan.kind === 'rows' && plan.orderBy.length === 1;
+  const rowOrdered = plan.kind === 'rows' && plan.orderBy.length === 1 && !plan.storedOrder;
   return rowOrdered && rows > 0 ? Math.max(rows, shortRowOrderedPage) : rows;
 }
 
@@ -384,9 +388,9 @@ export function pageSql(
   });
   const renamed = plan.outputs.map((output, i) => ({ ...output, sql: `"o${i}"` }));
   const keys = plan.keyset ? plan.orderBy.map((_, j) => `CAST("s${j}" AS VARCHAR)`) : [];
-  // No second ORDER BY: DuckDB keeps the order an ORDER BY produces through the projections above
-  // it (the sort's output has a fixed order, whatever preserve_insertion_order says), and sorting
-  // the page again cost a tenth of a filtered page's time. The cursor test checks the order.
+  // No second ORDER BY: DuckDB keeps the order an ORDER BY (or, without one, the table's stored
+  // order) produces through the projections above it, and sorting the page again cost a tenth of
+  // a filtered page's time. The cursor test checks the order.
   return {
     sql: `SELECT ${[...render(renamed), ...keys].join(', ')} FROM (${inner.sql}) AS page`,
     params: inner.params,

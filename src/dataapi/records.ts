@@ -1,10 +1,17 @@
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import type { ServedTable } from '../datastore/index.js';
 import { quoteIdentifier } from '../datastore/index.js';
-import { columnsOf, type Column } from './columns.js';
+import { columnsOf, storedInRowOrder, type Column } from './columns.js';
 import { encodeCursor } from './cursor.js';
 import { withDeadline } from './errors.js';
-import { countSql, pageSql, planQuery, type Output, type QueryPlan } from './query-plan.js';
+import {
+  countSql,
+  inStoredOrder,
+  pageSql,
+  planQuery,
+  type Output,
+  type QueryPlan,
+} from './query-plan.js';
 import { csvHeader, csvLineSql, jsonObjectSql, textValueSql } from './render-sql.js';
 import type { NormalisedRecords } from './request.js';
 import { xmlCell, xmlText } from './xml.js';
@@ -28,7 +35,10 @@ export async function answerRecords(
   options: { timeoutMs: number; nextLink: (next: NextPage) => string | number },
 ): Promise<RecordsAnswer> {
   const columns = await columnsOf(table, connection);
-  const plan = planQuery(query.request, columns);
+  const plan = inStoredOrder(
+    planQuery(query.request, columns),
+    await storedInRowOrder(table, connection),
+  );
   const from = quoteIdentifier(table.tableName);
   return withDeadline(connection, options.timeoutMs, async () => {
     const total = query.request.total ? await countRows(connection, plan, from) : undefined;
