@@ -43,6 +43,10 @@ export async function startServer(
     app = await buildApp({ config, database, counters });
     await ensureFirstAdmin(app.accounts, config, print);
     if (config.demo) await addDemoContent(app, database, print);
+    // DuckDB before the first request: loading its library blocks the event loop (about 140 ms
+    // on a slow host), which on first use stalled the first ingest or query after every start.
+    // Opening it here also finds a locked or unreadable table store before the server listens.
+    await app.tables.withConnection(async () => undefined);
     await app.http.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.http.close().catch(() => {});

@@ -7,8 +7,8 @@ import { favourMainThread } from './thread-priority.js';
 /**
  * The DuckDB database that holds every resource's table on this node: `DATA_DIR/tables`. One
  * instance per process (DuckDB locks its file), with a memory limit so that loading a large
- * table spills to disk instead of growing the server. DuckDB is loaded on first use: a node that
- * has not read or served a table yet does not carry it in memory.
+ * table spills to disk instead of growing the server. DuckDB is loaded on first use, which for
+ * `khomoun serve` is before it listens.
  *
  * @example
  *   const tables = openTableStore(join(dataDir, 'tables'));
@@ -48,7 +48,8 @@ export function openTableStore(directory: string, options: TableStoreOptions = {
   const open = () =>
     (opening ??= (async () => {
       mkdirSync(join(directory, 'tmp'), { recursive: true });
-      // Loaded on the first ingest or query of the process, not at start-up.
+      // Loaded on first use: `khomoun serve` opens the store before it listens (src/server.ts),
+      // other commands and tests only when they read or load a table.
       const { DuckDBInstance } = loadDuckDB();
       instance = await DuckDBInstance.create(join(directory, 'tables.duckdb'), {
         memory_limit: options.memoryLimit ?? '128MiB',
