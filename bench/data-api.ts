@@ -87,7 +87,7 @@ async function main() {
       },
       {
         // The API reads a table stored in row order without sorting it (src/dataapi/query-plan.ts,
-        // `inStoredOrder`): the same page against DuckDB doing the same.
+        // `storedOrder`): the same page against DuckDB doing the same.
         name: 'filtered page, DuckDB also without ORDER BY',
         url: `${records}?province=eq:LA05&population=gt:500000&limit=100`,
         sql: `select id, province, district, population, amount, day from "${tableName}" where province = ? and population > CAST(? AS HUGEINT) limit 100`,

@@ -46,7 +46,7 @@ export async function startServer(
     // DuckDB before the first request: loading its library blocks the event loop (about 140 ms
     // on a slow host), which on first use stalled the first ingest or query after every start.
     // Opening it here also finds a locked or unreadable table store before the server listens.
-    await app.tables.withConnection(async () => undefined);
+    await app.tables.open();
     await app.http.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.http.close().catch(() => {});

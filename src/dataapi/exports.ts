@@ -12,13 +12,7 @@ import { quoteIdentifier, quoteLiteral, type ServedTable } from '../datastore/in
 import { Invalid } from '../lib/errors.js';
 import { columnsOf, storedInRowOrder } from './columns.js';
 import { queryError } from './errors.js';
-import {
-  inStoredOrder,
-  planQuery,
-  selectSql,
-  type QueryPlan,
-  type RecordsRequest,
-} from './query-plan.js';
+import { planQuery, selectSql, type QueryPlan, type RecordsRequest } from './query-plan.js';
 import { csvHeader, csvLineSql, csvValueSql, jsonObjectSql, textValueSql } from './render-sql.js';
 import type { ExportFormat } from './schemas.js';
 
@@ -55,10 +49,9 @@ export async function streamExport(
   send: (answer: ExportAnswer) => Promise<void>,
 ): Promise<void> {
   const columns = await columnsOf(table, connection);
-  const plan = inStoredOrder(
-    planQuery(request, columns),
-    await storedInRowOrder(table, connection),
-  );
+  const plan = planQuery(request, columns, {
+    storedInRowOrder: await storedInRowOrder(table, connection),
+  });
   const from = quoteIdentifier(table.tableName);
   const contentType = contentTypes[format];
   switch (format) {

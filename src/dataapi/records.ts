@@ -4,14 +4,7 @@ import { quoteIdentifier } from '../datastore/index.js';
 import { columnsOf, storedInRowOrder, type Column } from './columns.js';
 import { encodeCursor } from './cursor.js';
 import { withDeadline } from './errors.js';
-import {
-  countSql,
-  inStoredOrder,
-  pageSql,
-  planQuery,
-  type Output,
-  type QueryPlan,
-} from './query-plan.js';
+import { countSql, pageSql, planQuery, type Output, type QueryPlan } from './query-plan.js';
 import { csvHeader, csvLineSql, jsonObjectSql, textValueSql } from './render-sql.js';
 import type { NormalisedRecords } from './request.js';
 import { xmlCell, xmlText } from './xml.js';
@@ -35,10 +28,9 @@ export async function answerRecords(
   options: { timeoutMs: number; nextLink: (next: NextPage) => string | number },
 ): Promise<RecordsAnswer> {
   const columns = await columnsOf(table, connection);
-  const plan = inStoredOrder(
-    planQuery(query.request, columns),
-    await storedInRowOrder(table, connection),
-  );
+  const plan = planQuery(query.request, columns, {
+    storedInRowOrder: await storedInRowOrder(table, connection),
+  });
   const from = quoteIdentifier(table.tableName);
   return withDeadline(connection, options.timeoutMs, async () => {
     const total = query.request.total ? await countRows(connection, plan, from) : undefined;

@@ -16,6 +16,8 @@ import { favourMainThread } from './thread-priority.js';
  */
 export interface TableStore {
   readonly directory: string;
+  /** Opens DuckDB now rather than on first use. */
+  open(): Promise<void>;
   withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
   /**
    * Like `withConnection`, with DuckDB on one thread until the last such work ends. The setting
@@ -98,6 +100,9 @@ export function openTableStore(directory: string, options: TableStoreOptions = {
     });
   return {
     directory,
+    open: async () => {
+      await open();
+    },
     withConnection,
     withOneThread,
     dropTable: (name) =>

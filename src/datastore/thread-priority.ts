@@ -10,19 +10,7 @@ import { setPriority } from 'node:os';
  */
 export function lowerProcessPriority(niceness: number): void {
   setPriority(niceness);
-  let threads: string[];
-  try {
-    threads = readdirSync('/proc/self/task');
-  } catch {
-    return; // no procfs (not Linux): the one call above set the whole process
-  }
-  for (const thread of threads) {
-    try {
-      setPriority(Number(thread), niceness);
-    } catch {
-      // A thread that ended meanwhile.
-    }
-  }
+  lowerThreads(niceness);
 }
 
 /**
@@ -32,18 +20,23 @@ export function lowerProcessPriority(niceness: number): void {
  * priority; those the main thread starts do not. Linux only; elsewhere nothing changes.
  */
 export function favourMainThread(niceness: number): void {
+  lowerThreads(niceness, process.pid);
+}
+
+/** Every thread listed in procfs but `except` (the main thread's id is the process id). */
+function lowerThreads(niceness: number, except?: number): void {
   let threads: string[];
   try {
     threads = readdirSync('/proc/self/task');
   } catch {
-    return;
+    return; // no procfs (not Linux), where setPriority() sets the whole process
   }
   for (const thread of threads) {
-    if (Number(thread) === process.pid) continue;
+    if (Number(thread) === except) continue;
     try {
       setPriority(Number(thread), niceness);
     } catch {
-      // A thread that ended meanwhile, or a platform that refuses.
+      // A thread that ended meanwhile.
     }
   }
 }
