@@ -137,6 +137,24 @@ for (const engine of testEngines()) {
       assert.ok(body.results.every((r) => r.match === 'some' && r.slug !== 'irrigation-draft'));
     });
 
+    it('pages on from the title matches that filled a page into the description matches', async () => {
+      // Two titles have the word: a page of two is theirs alone (the descriptions are not read
+      // for it), the next one starts on the descriptions.
+      const query = `q=${encodeURIComponent(word)}&limit=2`;
+      const first = await search(sysadmin, query);
+      assert.equal(first.total, mentions + 2);
+      assert.deepEqual(first.results.map((r) => r.slug).sort(), [
+        'irrigation-draft',
+        'irrigation-schemes',
+      ]);
+      const second = await search(sysadmin, `${query}&offset=2`);
+      assert.equal(second.total, mentions + 2);
+      assert.equal(second.results.length, 2);
+      assert.ok(second.results.every((r) => r.slug.startsWith('mention-') && r.match === 'words'));
+      const outsider = await search(null, `q=${encodeURIComponent(word)}&limit=1&offset=1`);
+      assert.ok(outsider.results[0]?.slug.startsWith('mention-'));
+    });
+
     it('shows the working copy to a sysadmin, ranked with the other title match', async () => {
       const body = await search(sysadmin, `q=${encodeURIComponent(word)}`);
       assert.equal(body.total, mentions + 2);

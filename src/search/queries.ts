@@ -210,10 +210,18 @@ function rankedCandidates(spec: SearchSpec, end: number): RawBuilder<unknown> {
     LIMIT ${bound}`;
   if (match.kind !== 'terms') return sql`(${all(textCondition(match))})`;
   if (match.headOnly === true) return sql`(${head})`;
-  // The second part runs only while the first has given fewer than `bound` rows.
-  return sql`((${head}) UNION ALL (${all(
-    sql<SqlBool>`${textCondition(match)} AND NOT ${textCondition(match, 'head')}`,
-  )}) LIMIT ${bound})`;
+  // The others are read only while the first part has given fewer than `bound` rows, and only
+  // when it has fewer direct matches than the page needs: those come before every match
+  // outside the head (relevanceOrder), so the page is theirs. The count is a one-time filter:
+  // the second scan, which reads whole documents, does not start at all (most of the
+  // statement's time for a word with a hundred heads and hundreds of other matches).
+  return sql`(WITH h AS MATERIALIZED (${head})
+    SELECT * FROM h
+    UNION ALL (${all(
+      sql<SqlBool>`${textCondition(match)} AND NOT ${textCondition(match, 'head')}
+        AND (SELECT count(*) FROM h WHERE h.direct) < ${end}`,
+    )})
+    LIMIT ${bound})`;
 }
 
 /**
