@@ -146,6 +146,23 @@ for (const engine of testEngines()) {
       assert.equal(final.rows[0]?.n, 20);
     });
 
+    it('lets the event loop turn at each statement, inside a transaction too', async () => {
+      // On PGlite a statement runs on this thread: without a turn of the loop per statement, a
+      // request's statements would hold it (timers, other requests) until the last one is done.
+      const turns: boolean[] = [];
+      await database.db.transaction().execute(async (tx) => {
+        for (let i = 0; i < 3; i += 1) {
+          let turned = false;
+          setImmediate(() => {
+            turned = true;
+          });
+          await sql`select ${i}::int AS i`.execute(tx);
+          turns.push(turned);
+        }
+      });
+      assert.deepEqual(turns, [true, true, true]);
+    });
+
     it('delivers notifications of committed transactions, and only those, at once', async () => {
       const heard: string[] = [];
       const events: string[] = [];

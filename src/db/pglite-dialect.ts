@@ -98,6 +98,11 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    // PGlite runs a statement on this thread and settles its promise at once, so a request's
+    // statements, awaited one after another, would run as one task: an upload's transaction,
+    // search indexing and audit held the event loop 110–130 ms at a time. Each statement waits
+    // for the loop's next turn instead, so timers and other requests run between them.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
     const isWrite = ['insert', 'update', 'delete', 'merge'].includes(
       compiledQuery.query.kind === 'RawNode'
