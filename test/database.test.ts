@@ -161,6 +161,13 @@ for (const engine of testEngines()) {
         }
       });
       assert.deepEqual(turns, [true, true, true]);
+      // The job queue's statements (pg-boss) go through executeSql.
+      let turned = false;
+      setImmediate(() => {
+        turned = true;
+      });
+      await database.executeSql('select 1');
+      assert.equal(turned, true);
     });
 
     it('delivers notifications of committed transactions, and only those, at once', async () => {

@@ -11,7 +11,7 @@ import {
   listeningApplication,
   type NotificationListener,
 } from './notifications.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { nextTurn, PGliteDialect } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
 
 /**
@@ -332,6 +332,7 @@ async function openPGlite(dataDir: string | undefined, image?: Blob): Promise<Da
       return db.connection().execute(async () => {
         // Holding Kysely's connection is holding the session; PGlite itself is called directly
         // because only `exec` takes a script of several statements.
+        await nextTurn();
         if (values !== undefined && values.length > 0) {
           const result = await pglite.query(text, [...values]);
           return { rows: result.rows };

@@ -90,6 +90,14 @@ class PGliteDriver implements Driver {
   }
 }
 
+/**
+ * Waits for the event loop's next turn. PGlite runs a statement on this thread and settles its
+ * promise at once, so a request's statements, awaited one after another, would run as one task:
+ * an upload's transaction, search indexing and audit held the loop 110–130 ms at a time. Each
+ * statement waits for this first, so timers and other requests run between them.
+ */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 class PGliteConnection implements DatabaseConnection {
   readonly #pglite: PGlite;
 
@@ -98,11 +106,7 @@ class PGliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    // PGlite runs a statement on this thread and settles its promise at once, so a request's
-    // statements, awaited one after another, would run as one task: an upload's transaction,
-    // search indexing and audit held the event loop 110–130 ms at a time. Each statement waits
-    // for the loop's next turn instead, so timers and other requests run between them.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
     const isWrite = ['insert', 'update', 'delete', 'merge'].includes(
       compiledQuery.query.kind === 'RawNode'
