@@ -149,24 +149,22 @@ for (const engine of testEngines()) {
     it('lets the event loop turn at each statement, inside a transaction too', async () => {
       // On PGlite a statement runs on this thread: without a turn of the loop per statement, a
       // request's statements would hold it (timers, other requests) until the last one is done.
+      const turnedDuring = async (statement: () => Promise<unknown>) => {
+        let turned = false;
+        setImmediate(() => {
+          turned = true;
+        });
+        await statement();
+        return turned;
+      };
       const turns: boolean[] = [];
       await database.db.transaction().execute(async (tx) => {
-        for (let i = 0; i < 3; i += 1) {
-          let turned = false;
-          setImmediate(() => {
-            turned = true;
-          });
-          await sql`select ${i}::int AS i`.execute(tx);
-          turns.push(turned);
-        }
+        for (let i = 0; i < 3; i += 1)
+          turns.push(await turnedDuring(() => sql`select ${i}::int AS i`.execute(tx)));
       });
       assert.deepEqual(turns, [true, true, true]);
       // The job queue's statements (pg-boss) go through executeSql.
-      let turned = false;
-      setImmediate(() => {
-        turned = true;
-      });
-      await database.executeSql('select 1');
+      const turned = await turnedDuring(() => database.executeSql('select 1'));
       assert.equal(turned, true);
     });
 

@@ -4,7 +4,7 @@ import { closeSync, constants, createReadStream, openSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
@@ -342,8 +342,7 @@ async function sendPipedCsv(
     const finished = copying;
     pipe.once('data', releaseKeeper);
     // The pipe also ends when DuckDB fails half-way: only a finished COPY is a whole file.
-    const body = new Transform({
-      transform: (chunk: Buffer, _encoding, callback) => callback(null, chunk),
+    const body = new PassThrough({
       flush: (callback) =>
         void finished.then(
           () => callback(),
