@@ -23,6 +23,20 @@ export class QueryTooLarge extends AppError {
 }
 
 /**
+ * A streamed export ended with fewer rows than its query has: DuckDB stopped it half-way (an
+ * error, an interrupt). Its headers are already sent, so the client sees a broken transfer.
+ */
+export class ExportCutShort extends AppError {
+  constructor(sent: number, expected: number) {
+    super(
+      500,
+      'EXPORT_INCOMPLETE',
+      `The export stopped after ${sent} of ${expected} rows; download it again`,
+    );
+  }
+}
+
+/**
  * Runs `work` on `connection` and interrupts DuckDB when the deadline passes; DuckDB's own errors
  * that are the caller's doing become 4xx answers. DuckDB runs on its own threads, so a long query
  * never blocks the event loop, only this one connection.

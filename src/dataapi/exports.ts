@@ -11,8 +11,14 @@ import ExcelJS from 'exceljs';
 import { quoteIdentifier, quoteLiteral, type ServedTable } from '../datastore/index.js';
 import { Invalid } from '../lib/errors.js';
 import { columnsOf, storedInRowOrder } from './columns.js';
-import { queryError } from './errors.js';
-import { planQuery, selectSql, type QueryPlan, type RecordsRequest } from './query-plan.js';
+import { ExportCutShort, queryError } from './errors.js';
+import {
+  countSql,
+  planQuery,
+  selectSql,
+  type QueryPlan,
+  type RecordsRequest,
+} from './query-plan.js';
 import { csvHeader, csvLineSql, csvValueSql, jsonObjectSql, textValueSql } from './render-sql.js';
 import type { ExportFormat } from './schemas.js';
 
@@ -98,6 +104,27 @@ const geojsonFraming: Framing = {
   emptyTail: ']}\n',
 };
 
+/**
+ * Throws unless `sent` is every row of the query. A streamed DuckDB result that fails half-way (an
+ * error, an interrupt) ends exactly as one that is done: its last fetch gives no chunk, and the
+ * node bindings do not expose the error (duckdb_result_error). So the rows sent are checked
+ * against a count before an export writes its last bytes, and a file cut short is never closed
+ * as a whole one. The count is the table's own without filters, and a filtered count scans
+ * less than the export did. A table never changes in place, so both see the same rows.
+ */
+async function checkWhole(
+  connection: DuckDBConnection,
+  plan: QueryPlan,
+  from: string,
+  sent: number,
+): Promise<void> {
+  const { sql, params } = countSql(plan, from);
+  const reader = await connection.runAndReadAll(sql, params);
+  const counted = Number(reader.getRows()[0]?.[0] ?? 0);
+  const expected = Math.min(Math.max(counted - plan.offset, 0), plan.limit ?? Infinity);
+  if (sent !== expected) throw new ExportCutShort(sent, expected);
+}
+
 /** Rows DuckDB has already written as lines of the format, joined chunk by chunk. */
 function lineStream(
   connection: DuckDBConnection,
@@ -114,15 +141,18 @@ function lineStream(
       const result = await statement.stream();
       let text = framing.head;
       let first = true;
+      let rows = 0;
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
         const values = chunk.getColumnValues(0) as string[];
         text += (first ? '' : framing.separator) + values.join(framing.separator);
         first = false;
+        rows += values.length;
         yield text;
         text = '';
       }
+      await checkWhole(connection, plan, from, rows);
       yield text + (first ? framing.emptyTail : framing.tail);
     } catch (error) {
       throw queryError(error);
@@ -173,15 +203,18 @@ function xlsxStream(
       for (const [i, value] of params.entries()) statement.bindVarchar(i + 1, value);
       const result = await statement.stream();
       sheet.addRow(plan.outputs.map((output) => output.name)).commit();
+      let written = 0;
       for await (const rows of result.yieldRowsJs()) {
         if (out.destroyed) return;
         for (const row of rows) sheet.addRow(row.map(excelValue)).commit();
+        written += rows.length;
         if (out.writableNeedDrain)
           await new Promise((resolve) => {
             out.once('drain', resolve);
             out.once('close', resolve);
           });
       }
+      await checkWhole(connection, plan, from, written);
       sheet.commit();
       await workbook.commit();
     } catch (error) {
