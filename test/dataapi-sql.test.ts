@@ -185,6 +185,16 @@ for (const engine of testEngines()) {
       const unknown = await sql(null, `select nope from "${provinces}"`);
       assert.equal(unknown.statusCode, 400);
       assert.match(errorOf(unknown).message, /nope/);
+      // Its context line quotes the caller's statement, not the one the sandbox wraps it in.
+      assert.match(errorOf(unknown).message, /LINE 1: select nope from/);
+      assert.doesNotMatch(errorOf(unknown).message, /query\(/);
+      const failed = await sql(
+        null,
+        `select cast(case when code = 'LA06' then 'x' else population::varchar end as integer) as n from "${provinces}"`,
+      );
+      assert.equal(failed.statusCode, 400);
+      assert.match(errorOf(failed).message, /Could not convert string 'x'/);
+      assert.doesNotMatch(errorOf(failed).message, /query\(/);
       const broken = await sql(null, 'selec 1');
       assert.equal(broken.statusCode, 400);
       assert.equal(errorOf(broken).details instanceof Array, true);

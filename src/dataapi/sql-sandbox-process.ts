@@ -92,10 +92,28 @@ async function readCapped(connection: DuckDBConnection, sql: string, rows: numbe
       `SELECT * FROM query('${sql.replaceAll("'", "''")}') LIMIT ${Math.trunc(rows)}`,
     );
   } catch (error) {
-    if (!(error instanceof Error) || !/not supported in query\(\) function/.test(error.message))
-      throw error;
-    return connection.streamAndReadUntil(sql, rows);
+    if (!(error instanceof Error)) throw error;
+    if (/not supported in query\(\) function/.test(error.message))
+      return connection.streamAndReadUntil(sql, rows);
+    throw await asTyped(connection, sql, error);
   }
+}
+
+/**
+ * The error of `sql` as the caller wrote it: DuckDB's context line (`LINE 1: …` and a caret)
+ * quotes the statement it ran, here the query() around the caller's. A statement that DuckDB
+ * refuses before running it (syntax, an unknown column) is refused again on its own, with the
+ * caret where the caller's mistake is; an error met while running keeps its message only.
+ */
+async function asTyped(connection: DuckDBConnection, sql: string, error: Error): Promise<Error> {
+  const contextFree = new Error(error.message.replace(/\s*LINE \d+:[\s\S]*$/, ''));
+  if (error.message.includes('Expected a single SELECT statement')) return contextFree;
+  try {
+    (await connection.prepare(sql)).destroySync();
+  } catch (refused) {
+    if (refused instanceof Error) return refused;
+  }
+  return contextFree;
 }
 
 /** The answer cut to the rows that fit in `maxBytes` of JSON, so no answer floods the server. */
