@@ -209,6 +209,13 @@ for (const engine of testEngines()) {
       assert.deepEqual(JSON.parse(searched.body), [{ id: 4 }, { id: 3 }, { id: 1 }]);
       const grouped = await exported(typed, 'export.csv?group_by=active&agg=count');
       assert.equal(grouped.body, 'active,count\nfalse,2\ntrue,3\n,1\n');
+      // The streamed formats count what they sent against the query (exports.ts, checkWhole):
+      // groups, one aggregate row, and rows past an offset-free filter all add up.
+      const groupedJson = await exported(typed, 'export.ndjson?group_by=active&agg=count');
+      assert.equal(groupedJson.statusCode, 200, groupedJson.body);
+      assert.equal(groupedJson.body.trim().split('\n').length, 3);
+      const totals = await exported(typed, 'export.json?province=LA01&agg=count,max:id');
+      assert.deepEqual(JSON.parse(totals.body), [{ count: 2, max_id: 5 }]);
 
       const all = await exported(many, 'export.csv');
       const parsed = Papa.parse<string[]>(all.body, { skipEmptyLines: true });
