@@ -76,6 +76,10 @@ export async function buildApp({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // A search may be 10,000 characters long: in Lao script that is 90 KB of percent-encoded URL,
+    // past Node's default of 16 KB for a request's head, which refused it (431) with no body
+    // before any validation could name the limit.
+    http: { maxHeaderSize: 128 * 1024 },
     // Typed query values ("true", "10") are coerced by the schema; extra fields are refused.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });

@@ -206,6 +206,21 @@ for (const engine of testEngines()) {
       assert.equal((await search('colour=red')).total, 3);
     });
 
+    it('takes a 10,000-character Lao query over real HTTP, and names the limit past it', async () => {
+      await app.http.listen({ port: 0, host: '127.0.0.1' });
+      const address = app.http.server.address();
+      assert.ok(address && typeof address === 'object');
+      const over = (text: string) =>
+        fetch(`http://127.0.0.1:${address.port}/api/v1/search?${q(text)}`);
+      // 10,000 characters of Lao are 90 KB of URL once percent-encoded.
+      const longest = await over('ເຂົ້າ'.repeat(2_000));
+      assert.equal(longest.status, 200, await longest.clone().text());
+      assert.equal(((await longest.json()) as SearchBody).total, 1);
+      const tooLong = await over('ເ'.repeat(10_001));
+      assert.equal(tooLong.status, 400);
+      assert.match(JSON.stringify(await tooLong.json()), /"field":"q"/);
+    });
+
     it('refuses unknown filter values with a 400 naming the parameter', async () => {
       for (const [query, field] of [
         ['theme=NOPE', 'theme'],
