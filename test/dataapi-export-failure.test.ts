@@ -40,8 +40,12 @@ function readAll(body: Readable, onFirstChunk: () => void) {
       chunks.push(chunk);
     });
     const done = (error?: unknown) => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      resolve({ bytes: text.length, text, ...(error !== undefined && { error }) });
+      const bytes = Buffer.concat(chunks);
+      resolve({
+        bytes: bytes.length,
+        text: bytes.toString('utf8'),
+        ...(error !== undefined && { error }),
+      });
     };
     body.once('end', () => done());
     body.once('error', (error) => done(error));
@@ -88,7 +92,8 @@ describe('an export whose query fails half-way', () => {
         { filters: [] },
         { workDirectory: work, sheetName: 'data' },
         async ({ body }) => {
-          // The query is stopped as soon as its first rows arrive, as a deadline would stop it.
+          // The query is stopped as a deadline would stop it: when its first bytes arrive, or for
+          // the workbook after a moment.
           const timer =
             stopAfterMs === undefined
               ? undefined
