@@ -374,8 +374,9 @@ for (const name of engines) {
     process.stdout.write(`${name}: indexing…\n`);
     const indexRate = reused ? Number.NaN : await index(database);
     // What autovacuum does on a server soon after such a load, whether or not it has run here (it
-    // may be off): the facet counts' trigger leaves millions of dead rows behind (2.5 million for
-    // 37,000 live ones at 100,000 datasets), and their index was 166 MB, not 3.
+    // may be off): the facet counts' trigger leaves millions of dead row versions behind (2.5
+    // million for 37,000 live rows at 100,000 datasets), which suggestions and listings would
+    // otherwise read through.
     await sql`VACUUM ANALYZE`.execute(database.db);
     // The searches' speed on PostgreSQL depends on whether the catalog (about 560 MB of tables
     // and indexes at 100,000 datasets) fits in the server's shared buffers: printed with the figures.
