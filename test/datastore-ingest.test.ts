@@ -217,6 +217,30 @@ for (const engine of testEngines()) {
       assert.equal(report.totals['source-error'], 1);
     });
 
+    it('tells why random bytes named .csv are not a table, in a stored failed ingest', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'random-bytes',
+      });
+      const datasetId = created.json().id as string;
+      // Control characters throughout: the upload cannot tell what this is (BIN).
+      const bytes = Buffer.alloc(8192);
+      for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 7919) % 256;
+      const resourceId = await upload(datasetId, 'report.csv', bytes);
+      const resource = (await call(editor, 'GET', `/api/v1/datasets/${datasetId}`))
+        .json()
+        .resources.find((r: { id: string }) => r.id === resourceId);
+      assert.equal(resource.format, 'BIN');
+      const status = await settled(resourceId);
+      assert.equal(status.state, 'failed');
+      assert.match(status.error, /not a table Khomoun can read \(binary/);
+      assert.equal(status.attempts, 1, 'a file that is not a table is not tried again');
+      const report = (
+        await call(editor, 'GET', `/api/v1/resources/${resourceId}/ingest/report`)
+      ).json();
+      assert.equal(report.totals['source-error'], 1);
+    });
+
     it('reads a fixed-width text file once its layout is given', async () => {
       const created = await call(editor, 'POST', '/api/v1/datasets', {
         ...completeDataset,

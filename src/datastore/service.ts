@@ -55,12 +55,24 @@ async function queueIngest(
   return { ...ingest, job_id: jobId };
 }
 
-/** The catalog hook: every tabular file a resource gets is queued for ingest with it. */
+/** Names of the formats read into tables: a file called so is meant to be one. */
+const tableFileName = /\.(csv|tsv|tab|psv|xlsx|xlsm|xls|ods|json|ndjson|jsonl|geojson|parquet)$/i;
+
+/**
+ * The catalog hook: every tabular file a resource gets is queued for ingest with it. So is a file
+ * named as a table whose bytes the upload could not identify at all (random bytes in
+ * `report.csv`): its ingest fails with the reason, stored where the publisher looks for the
+ * table, instead of there being no ingest to look at.
+ */
 export function ingestOnFileStored(jobs: JobQueue, options: IngestOptions = {}): FileStoredHook {
   return async (tx, resource, context) => {
     if (resource.blob_sha256 === null) return;
+    const unidentifiedTable =
+      resource.media_type === 'application/octet-stream' &&
+      tableFileName.test(resource.file_name ?? '');
     // A text file is a table only with a column layout; anything else tabular is sniffed.
-    if (!isTabular(resource.media_type) && options.fixedWidth === undefined) return;
+    if (!isTabular(resource.media_type) && !unidentifiedTable && options.fixedWidth === undefined)
+      return;
     await queueIngest(
       tx,
       jobs,
