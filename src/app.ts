@@ -18,6 +18,7 @@ import { installMetrics } from './http/metrics.js';
 import { installOpenApi } from './http/openapi.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { requestIdFor } from './http/request-id.js';
+import { installNulGuard } from './http/nul-guard.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { renderErrorPage, webRoutes } from './web/index.js';
 import { createActorLoader, createRoleDirectory } from './catalog/index.js';
@@ -109,6 +110,7 @@ export async function buildApp({
 
   installErrorHandling(http, renderErrorPage);
   installSecurityHeaders(http);
+  installNulGuard(http);
   await http.register(cookie);
   await http.register(formbody, { bodyLimit: config.bodyLimitBytes });
   installMetrics(http, {

@@ -112,6 +112,25 @@ for (const engine of testEngines()) {
       assert.deepEqual((error.details as Array<{ field: string }>)[0]?.field, 'name');
     });
 
+    it('refuses a NUL character anywhere in a request with a 400 naming where it was', async () => {
+      const cases: Array<[string, { url: string; method?: 'POST'; payload?: object }]> = [
+        ['id', { url: '/api/v1/datasets/%00' }],
+        ['id', { url: '/api/v1/organizations/a%00b' }],
+        ['organization', { url: '/api/v1/search?organization=%00' }],
+        ['q', { url: '/api/v1/search/suggest?q=a%00b' }],
+        ['name', { url: '/api/v1/tokens', method: 'POST', payload: { name: 'a\u0000b' } }],
+      ];
+      for (const [field, request] of cases) {
+        const response = await app.http.inject({ ...request, headers: bearer(user.token) });
+        assert.equal(response.statusCode, 400, `${request.url}: ${response.body}`);
+        const details = errorOf(response).details as Array<{ field: string }>;
+        assert.match(details[0]?.field ?? '', new RegExp(`^${field}`), request.url);
+      }
+      // The same words without the NUL are answered as usual.
+      const fine = await app.http.inject({ url: '/api/v1/search/suggest?q=ab' });
+      assert.equal(fine.statusCode, 200);
+    });
+
     it('answers 500 without a stack trace or internal detail, and logs it', async () => {
       const response = await app.http.inject({
         url: '/api/v1/test-crash',
