@@ -224,7 +224,7 @@ for (const kind of blobStoreKinds) {
       assert.deepEqual(blobs.tempFiles(), []);
     });
 
-    it('names a form field that is too long or sent twice', async () => {
+    it('names a form field that is too long, sent twice or holds a NUL', async () => {
       const file = { name: 'file', value: 'a,b\n1,2\n', filename: 'x.csv' };
       const long = await upload([{ name: 'title', value: 'ກ'.repeat(30_000) }, file]);
       assert.equal(long.statusCode, 400);
@@ -236,6 +236,10 @@ for (const kind of blobStoreKinds) {
       ]);
       assert.equal(twice.statusCode, 400);
       assert.deepEqual(errorCode(twice), { code: 'VALIDATION_FAILED', field: 'title' });
+      // PostgreSQL text cannot hold it: refused before the database answers 500.
+      const nul = await upload([{ name: 'title', value: 'a\u0000b' }, file]);
+      assert.equal(nul.statusCode, 400, nul.body);
+      assert.deepEqual(errorCode(nul), { code: 'VALIDATION_FAILED', field: 'title' });
     });
 
     it('removes the temporary file when the client disconnects mid-upload', async () => {

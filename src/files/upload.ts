@@ -73,7 +73,10 @@ function addField(
   }
   if (Object.hasOwn(fields, name)) throw new Invalid(name, 'is sent more than once');
   // @fastify/multipart parses parts declared as application/json; keep them as text.
-  fields[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  // Form fields are read here, after the hook that refuses NUL elsewhere (src/http/nul-guard.ts).
+  if (text.includes('\u0000')) throw new Invalid(name, 'must not contain the NUL character');
+  fields[name] = text;
 }
 
 /** Keeps the first bytes of a stream for media type detection while passing everything on. */
