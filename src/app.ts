@@ -11,7 +11,7 @@ import { loadMigrations, type Database } from './db/index.js';
 import { createBlobStore, multipartPlugin, type BlobStore } from './files/index.js';
 import { authPlugin, type CookieSettings } from './http/auth.js';
 import { createCsrf } from './http/csrf.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { installErrorHandling, sendFrameworkError } from './http/error-handler.js';
 import { installGracefulClose } from './http/graceful-close.js';
 import { installAccessLog, loggerOptions } from './http/logging.js';
 import { installMetrics } from './http/metrics.js';
@@ -81,6 +81,9 @@ export async function buildApp({
     // past Node's default of 16 KB for a request's head, which refused it (431) with no body
     // before any validation could name the limit.
     http: { maxHeaderSize: 128 * 1024 },
+    // A URL that does not decode (`/datasets/%FF`) fails before routing: it too gets the uniform
+    // error body.
+    frameworkErrors: sendFrameworkError,
     // Typed query values ("true", "10") are coerced by the schema; extra fields are refused.
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   });

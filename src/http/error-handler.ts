@@ -50,6 +50,10 @@ const fastifyMessages: Record<string, { code: string; message: string }> = {
     code: 'PAYLOAD_TOO_LARGE',
     message: 'The request body is too large',
   },
+  FST_ERR_BAD_URL: {
+    code: 'BAD_REQUEST',
+    message: 'The URL is not valid: a % must be followed by two hexadecimal digits of UTF-8',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     code: 'BAD_REQUEST',
     message: 'Content-Length does not match the body',
@@ -116,6 +120,22 @@ export function installErrorHandling(app: FastifyInstance, renderHtml?: HtmlErro
     const notFound = new NotFound(request.url.startsWith('/api/') ? 'API route' : 'Page');
     sendError(request, reply, shapeError(notFound), renderHtml);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what fails before a route is found (a URL that does not decode)
+ * gets the uniform body too, not Fastify's own.
+ */
+export function sendFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const shaped = shapeError(error);
+  request.log.info({ code: shaped.code, status: shaped.status }, shaped.message);
+  // No onRequest hook runs for it, the one that names the request included.
+  reply.header('x-request-id', request.id);
+  sendError(request, reply, shaped, undefined);
 }
 
 function sendError(
