@@ -18,6 +18,7 @@ import { installMetrics } from './http/metrics.js';
 import { installOpenApi } from './http/openapi.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { requestIdFor } from './http/request-id.js';
+import { installCors } from './http/cors.js';
 import { installNulGuard } from './http/nul-guard.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { renderErrorPage, webRoutes } from './web/index.js';
@@ -114,6 +115,7 @@ export async function buildApp({
   installErrorHandling(http, renderErrorPage);
   installSecurityHeaders(http);
   installNulGuard(http);
+  await installCors(http);
   await http.register(cookie);
   await http.register(formbody, { bodyLimit: config.bodyLimitBytes });
   installMetrics(http, {

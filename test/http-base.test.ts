@@ -177,6 +177,32 @@ for (const engine of testEngines()) {
       assert.ok(withIds.every((entry) => typeof entry.reqId === 'string'));
     });
 
+    it('lets other sites read the API from browsers with a key, never with cookies, and not the pages', async () => {
+      const origin = { origin: 'https://apps.example.org' };
+      const read = await app.http.inject({ url: '/api/v1/search?q=rice', headers: origin });
+      assert.equal(read.headers['access-control-allow-origin'], '*');
+      assert.equal(read.headers['access-control-allow-credentials'], undefined);
+      assert.match(String(read.headers['access-control-expose-headers']), /ETag/);
+      assert.match(String(read.headers['access-control-expose-headers']), /X-Request-Id/);
+
+      const preflight = await app.http.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/me',
+        headers: {
+          ...origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+      assert.equal(preflight.statusCode, 204);
+      assert.equal(preflight.headers['access-control-allow-origin'], '*');
+      assert.match(String(preflight.headers['access-control-allow-headers']), /Authorization/);
+      assert.match(String(preflight.headers['access-control-allow-methods']), /GET/);
+
+      const page = await app.http.inject({ url: '/', headers: origin });
+      assert.equal(page.headers['access-control-allow-origin'], undefined);
+    });
+
     it('sets helmet security headers', async () => {
       const response = await app.http.inject({ url: '/healthz' });
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
