@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { AppError, Invalid } from '../lib/errors.js';
+import { AppError, Invalid, NulCharacter } from '../lib/errors.js';
 import type { BlobStore } from './blob-store.js';
 import { cleanFileName } from './file-name.js';
 import { detectMediaType, mediaTypeHeadBytes, type DetectedMediaType } from './media-type.js';
@@ -75,7 +75,7 @@ function addField(
   // @fastify/multipart parses parts declared as application/json; keep them as text.
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   // Form fields are read here, after the hook that refuses NUL elsewhere (src/http/nul-guard.ts).
-  if (text.includes('\u0000')) throw new Invalid(name, 'must not contain the NUL character');
+  if (text.includes('\u0000')) throw new NulCharacter(name);
   fields[name] = text;
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Invalid } from '../lib/errors.js';
+import { NulCharacter } from '../lib/errors.js';
 
 /**
  * Refuses U+0000 anywhere in a request's path parameters, query or parsed body, naming where it
@@ -10,9 +10,7 @@ export function installNulGuard(app: FastifyInstance): void {
   app.addHook('preValidation', (request, _reply, done) => {
     const field =
       nulField(request.params, []) ?? nulField(request.query, []) ?? nulField(request.body, []);
-    done(
-      field === undefined ? undefined : new Invalid(field, 'must not contain the NUL character'),
-    );
+    done(field === undefined ? undefined : new NulCharacter(field));
   });
 }
 

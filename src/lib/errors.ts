@@ -33,6 +33,13 @@ export class Invalid extends AppError {
   }
 }
 
+export class NulCharacter extends Invalid {
+  /** A request value holds U+0000, which PostgreSQL text cannot store. */
+  constructor(field: string) {
+    super(field, 'must not contain the NUL character');
+  }
+}
+
 export class Unauthenticated extends AppError {
   constructor(message = 'Authentication is required') {
     super(401, 'UNAUTHENTICATED', message, undefined, { 'www-authenticate': 'Bearer' });
