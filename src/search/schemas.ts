@@ -58,11 +58,11 @@ export const SearchResultSchema = Type.Object(
   {
     total: Type.Integer({
       description:
-        'Matches the caller may see; when totalIsLowerBound, at least this many (a broad search stops counting at 1,000)',
+        'Matches the caller may see; when totalIsLowerBound, at least this many (a broad search stops counting at 500)',
     }),
     totalIsLowerBound: Type.Boolean({
       description:
-        'The search matched more datasets than were counted: total is a lower bound, and facets are counted over the first 1,000 matches and results ranked among the first 500',
+        'The search matched more datasets than were counted: total is a lower bound, and facets are counted and results ranked over the first 500 matches',
     }),
     results: Type.Array(
       Type.Object({
