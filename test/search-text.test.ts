@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { foldSearchText } from '../src/lao/index.js';
 import { laoSortKey } from '../src/search/document.js';
-import { snippet } from '../src/search/highlight.js';
+import { snippet, wordBreaks } from '../src/search/highlight.js';
 import { planQuery } from '../src/search/query-plan.js';
 import { correctedQuery, similarity } from '../src/search/similarity.js';
 import { TsvectorBuilder, tsqueryAny, tsqueryOf } from '../src/search/tsvector.js';
@@ -137,6 +138,50 @@ describe('search text pieces', () => {
         assert.equal(snippet(text, ['ເກືອ', 'zinc'], length), expected, `${length}: ${text}`);
       }
     assert.equal(snippet('ໂຮງຮຽນ <ປະຖົມ> & ມັດທະຍົມ ', ['ເກືອ']), 'ໂຮງຮຽນ &#60;ປະຖົມ&#62; &#38; ມັດທະຍົມ');
+  });
+
+  it('makes the same snippet from the stored word breaks of a text as from the segmenter', () => {
+    // Paragraphs of the Universal Declaration in Lao, long and short, with words of each as terms.
+    const paragraphs = readFileSync(
+      new URL('../../shared/data/lao/udhr-lao.txt', import.meta.url),
+      'utf8',
+    )
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0);
+    const texts = [
+      ...paragraphs.slice(0, 40),
+      paragraphs.slice(0, 30).join(' '), // longer than what a snippet scans
+      'Électricité & café: the Savannakhét census, <b>ΟΔΟΣ</b> 2020',
+      'ໂຮງຫມໍແຂວງຫລວງພະບາງນໍ່າປະປາຫນອງຄາຍ\u200Bສະຖິຕິ',
+    ];
+    const segmenter = new Intl.Segmenter('lo', { granularity: 'word' });
+    let compared = 0;
+    const terms0 = (sets: string[][]) => sets[1] ?? [];
+    for (const text of texts) {
+      const breaks = wordBreaks(text);
+      const words = [...segmenter.segment(text.slice(0, 3_000))].filter((s) => s.isWordLike);
+      const picks = [words[0], words[Math.floor(words.length / 2)], words.at(-1)];
+      const termSets = [
+        ['ເກືອ', 'zinc'], // no match: the text's start
+        ...picks.flatMap((w) => (w ? [[foldSearchText(w.segment)]] : [])),
+      ];
+      for (const terms of termSets)
+        for (const length of [60, 240]) {
+          assert.equal(
+            snippet(text, terms, length, breaks),
+            snippet(text, terms, length),
+            `${terms.join(' ')}, ${length}: ${text.slice(0, 80)}`,
+          );
+          compared += 1;
+        }
+      // Breaks that cannot be this text's (past its end) are not used.
+      assert.equal(
+        snippet(text, terms0(termSets), 240, [0, text.length * 2]),
+        snippet(text, terms0(termSets)),
+      );
+    }
+    assert.ok(compared >= 200, `${compared} snippets compared`);
   });
 
   it('suggests corrections by trigram similarity', () => {

@@ -1,9 +1,10 @@
 import type { StoredRevision } from '../catalog/index.js';
+import { wordBreaks } from './highlight.js';
 import { foldText, laoText } from './lao-text.js';
 import { TsvectorBuilder } from './tsvector.js';
 
 /** Raised whenever the way documents are built changes, so that start-up rebuilds older ones. */
-export const indexVersion = 1;
+export const indexVersion = 2;
 
 /** Everything one search document is built from: a dataset, one of its revisions, and names. */
 export interface DocumentSource {
@@ -38,6 +39,9 @@ export interface SearchDocumentRow {
   title_en: string | null;
   description_lo: string | null;
   description_en: string | null;
+  /** Where the descriptions' words start (see wordBreaks), so that snippets need not cut them. */
+  description_lo_breaks: number[] | null;
+  description_en_breaks: number[] | null;
   organization_slug: string;
   organization_title_lo: string | null;
   organization_title_en: string | null;
@@ -128,6 +132,8 @@ export function buildDocument(source: DocumentSource): SearchDocumentRow {
     title_en: m.title.en,
     description_lo: m.description.lo,
     description_en: m.description.en,
+    description_lo_breaks: m.description.lo === null ? null : wordBreaks(m.description.lo),
+    description_en_breaks: m.description.en === null ? null : wordBreaks(m.description.en),
     organization_slug: organization.slug,
     organization_title_lo: organization.title_lo,
     organization_title_en: organization.title_en,

@@ -120,6 +120,8 @@ export interface FoundRow extends Pick<
   | 'title_en'
   | 'description_lo'
   | 'description_en'
+  | 'description_lo_breaks'
+  | 'description_en_breaks'
   | 'organization_slug'
   | 'organization_title_lo'
   | 'organization_title_en'
@@ -141,7 +143,8 @@ export interface FoundRow extends Pick<
 }
 
 const shownColumns = sql`d.dataset_id, d.revision, d.is_current, d.state, d.slug, d.title_lo,
-  d.title_en, d.description_lo, d.description_en, d.organization_slug, d.organization_title_lo,
+  d.title_en, d.description_lo, d.description_en, d.description_lo_breaks,
+  d.description_en_breaks, d.organization_slug, d.organization_title_lo,
   d.organization_title_en, d.themes, d.keywords, d.formats, d.license, d.provinces,
   d.access_level, d.languages, d.created_at, d.modified_at`;
 

@@ -358,13 +358,13 @@ function hitsOf(
 function snippetOf(row: q.FoundRow, terms: readonly string[], typed: string): string {
   // The description in the language the query was typed in comes first.
   const english = !/[\u0E80-\u0EFF]/.test(typed) && /[a-z]/i.test(typed);
-  const texts = (
-    english ? [row.description_en, row.description_lo] : [row.description_lo, row.description_en]
-  ).filter((text): text is string => text !== null);
+  const lo = { text: row.description_lo, breaks: row.description_lo_breaks };
+  const en = { text: row.description_en, breaks: row.description_en_breaks };
   // The other description only when the first has no match: each costs a segmentation.
   let first: string | undefined;
-  for (const text of texts) {
-    const marked = snippet(text, terms);
+  for (const { text, breaks } of english ? [en, lo] : [lo, en]) {
+    if (text === null) continue;
+    const marked = snippet(text, terms, undefined, breaks);
     if (marked.includes('<mark>')) return marked;
     first ??= marked;
   }
