@@ -40,8 +40,8 @@ export interface SearchDocumentRow {
   description_lo: string | null;
   description_en: string | null;
   /** Where the descriptions' words start (see wordBreaks), so that snippets need not cut them. */
-  description_lo_breaks: number[] | null;
-  description_en_breaks: number[] | null;
+  description_lo_breaks: Uint8Array | null;
+  description_en_breaks: Uint8Array | null;
   organization_slug: string;
   organization_title_lo: string | null;
   organization_title_en: string | null;

@@ -96,8 +96,8 @@ function lastBoundary(text: string, at: number, breaks: WordBreaks | undefined):
   // Stored breaks are those of the whole text.
   if (breaks !== undefined) {
     let cut = 0;
-    for (const word of breaks) {
-      const start = word >> 1;
+    for (let i = 0; i < breakCount(breaks); i += 1) {
+      const start = breakAt(breaks, i) >> 1;
       if (start > at) break;
       cut = start;
     }
@@ -114,8 +114,16 @@ function lastBoundary(text: string, at: number, breaks: WordBreaks | undefined):
   return cut;
 }
 
-/** Where a text's words start, as wordBreaks finds them. */
-export type WordBreaks = readonly number[];
+/**
+ * Where a text's words start, as wordBreaks finds them: two bytes each, the low one first. As
+ * bytes, a page's 40 descriptions come back from PostgreSQL without parsing an array of numbers
+ * for each (as `smallint[]`, that parsing took a third of the time the breaks saved).
+ */
+export type WordBreaks = Uint8Array;
+
+const breakCount = (breaks: WordBreaks) => breaks.length >> 1;
+const breakAt = (breaks: WordBreaks, i: number) =>
+  (breaks[2 * i] ?? 0) | ((breaks[2 * i + 1] ?? 0) << 8);
 
 /**
  * Where the words of `text` start, as `snippet` cuts it: the start of each segment the word
@@ -124,20 +132,23 @@ export type WordBreaks = readonly number[];
  * `snippet`: cutting Lao text with the segmenter, which looks its words up in a dictionary, was
  * two fifths of the time spent making a page's snippets (about 0.45 of 1.1 ms for 20 results).
  */
-export function wordBreaks(text: string): number[] {
-  const breaks: number[] = [];
+export function wordBreaks(text: string): WordBreaks {
+  const starts: number[] = [];
   for (const { index, isWordLike } of segmenter.segment(text.slice(0, maxScanned)))
-    breaks.push(index * 2 + (isWordLike ? 1 : 0));
+    starts.push(index * 2 + (isWordLike ? 1 : 0));
+  const breaks = Buffer.alloc(starts.length * 2);
+  starts.forEach((start, i) => breaks.writeUInt16LE(start, 2 * i));
   return breaks;
 }
 
 /** Whether stored breaks can be this text's: the first at its start, the last within it. */
 function fits(breaks: WordBreaks, text: string): boolean {
+  const count = breakCount(breaks);
   return (
-    breaks.length > 0 &&
-    breaks[0] !== undefined &&
-    breaks[0] >> 1 === 0 &&
-    (breaks.at(-1) ?? 0) >> 1 < text.length
+    count > 0 &&
+    breaks.length % 2 === 0 &&
+    breakAt(breaks, 0) >> 1 === 0 &&
+    breakAt(breaks, count - 1) >> 1 < text.length
   );
 }
 
@@ -151,9 +162,10 @@ function* segmentsOf(
       yield { segment, isWordLike: isWordLike === true };
     return;
   }
-  for (let i = 0; i < breaks.length; i += 1) {
-    const word = breaks[i] as number;
-    const end = i + 1 < breaks.length ? (breaks[i + 1] as number) >> 1 : text.length;
+  const count = breakCount(breaks);
+  for (let i = 0; i < count; i += 1) {
+    const word = breakAt(breaks, i);
+    const end = i + 1 < count ? breakAt(breaks, i + 1) >> 1 : text.length;
     yield { segment: text.slice(word >> 1, end), isWordLike: (word & 1) === 1 };
   }
 }
