@@ -360,7 +360,7 @@ function snippetOf(row: q.FoundRow, terms: readonly string[], typed: string): st
   const english = !/[\u0E80-\u0EFF]/.test(typed) && /[a-z]/i.test(typed);
   const lo = { text: row.description_lo, breaks: row.description_lo_breaks };
   const en = { text: row.description_en, breaks: row.description_en_breaks };
-  // The other description only when the first has no match: each costs a segmentation.
+  // The other description only when the first has no match: each costs a pass over its words.
   let first: string | undefined;
   for (const { text, breaks } of english ? [en, lo] : [lo, en]) {
     if (text === null) continue;
