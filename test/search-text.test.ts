@@ -142,10 +142,7 @@ describe('search text pieces', () => {
 
   it('makes the same snippet from the stored word breaks of a text as from the segmenter', () => {
     // Paragraphs of the Universal Declaration in Lao, long and short, with words of each as terms.
-    const paragraphs = readFileSync(
-      new URL('../../shared/data/lao/udhr-lao.txt', import.meta.url),
-      'utf8',
-    )
+    const paragraphs = readFileSync(new URL('./fixtures/udhr-lao.txt', import.meta.url), 'utf8')
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line.length > 0);
