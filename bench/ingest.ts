@@ -262,15 +262,81 @@ function childrenPeakMiB(pid: number): number {
   return Math.round(peak);
 }
 
-async function duckdbReadCsvAuto(path: string): Promise<number> {
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const connection = await instance.connect();
-  const started = performance.now();
-  await connection.run(`create table t as select * from read_csv_auto('${path}')`);
-  const took = seconds(started);
-  connection.closeSync();
-  instance.closeSync();
-  return took;
+interface DuckdbReads {
+  /** `read_csv_auto` as it is: types from a sample of the file (the baseline). */
+  sampled: number;
+  /** DuckDB's own sniffer scanning the whole file for types before it reads it. */
+  fullScan: number;
+  /** Less than any full-scan load with this file's conventions asks of DuckDB: every cell read
+   * as text, then converted to the types an ingest decides, with no pass to decide them. */
+  textThenConvert: number;
+}
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * DuckDB reading the mixed CSV three ways, each the median of three runs taken in turn: what an
+ * ingest is measured against, and what typing from a full scan costs DuckDB itself. The issue
+ * asks for types from a full scan while `read_csv_auto` types from a sample, so the other two
+ * show how near 1.00 any ingest that meets the issue's other requirements can come.
+ */
+async function duckdbReads(path: string): Promise<DuckdbReads> {
+  const [id, pcode, province, amount, day, checked, rate, district] = [
+    'id',
+    'pcode',
+    'ແຂວງ',
+    'ມູນຄ່າ',
+    'ວັນທີ',
+    'ກວດແລ້ວ',
+    'ອັດຕາ',
+    'ເມືອງ',
+  ].map((name) => `"${name}"`);
+  const converted = [
+    `CAST(${id} AS BIGINT)`,
+    pcode,
+    province,
+    `CAST(replace(replace(${amount}, '.', ''), ',', '.') AS DECIMAL(8,1))`,
+    `CAST(strptime(${day}, '%d/%m/%Y') AS DATE)`,
+    `CAST(${checked} AS BOOLEAN)`,
+    `CAST(left(${rate}, -1) AS DECIMAL(4,1))`,
+    district,
+  ];
+  const runs: Record<keyof DuckdbReads, number[]> = {
+    sampled: [],
+    fullScan: [],
+    textThenConvert: [],
+  };
+  for (let round = 0; round < 3; round += 1) {
+    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const connection = await instance.connect();
+    const timed = async (statements: string[]): Promise<number> => {
+      const started = performance.now();
+      for (const sql of statements) await connection.run(sql);
+      return seconds(started);
+    };
+    runs.sampled.push(
+      await timed([`create or replace table t as select * from read_csv_auto('${path}')`]),
+    );
+    runs.fullScan.push(
+      await timed([
+        `create or replace table t as select * from read_csv_auto('${path}', sample_size = -1)`,
+      ]),
+    );
+    runs.textThenConvert.push(
+      await timed([
+        `create or replace table raw as select * from read_csv('${path}', all_varchar = true, delim = ';', header = true)`,
+        `create or replace table t as select ${converted.join(', ')} from raw`,
+      ]),
+    );
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return {
+    sampled: median(runs.sampled),
+    fullScan: median(runs.fullScan),
+    textThenConvert: median(runs.textThenConvert),
+  };
 }
 
 /** `\copy` through psql into an all-text table; undefined when no PostgreSQL answers. */
@@ -302,7 +368,8 @@ try {
   try {
     const dataset = { id: await newDataset() };
 
-    const duck = await duckdbReadCsvAuto(csv);
+    const reads = await duckdbReads(csv);
+    const duck = reads.sampled;
     const ours = await ingestThroughServer(server, token, dataset.id, csv, 'mixed.csv');
     const copy = postgresCopy(csv);
     const peakAfterMixed = server.peakRssMiB();
@@ -334,11 +401,18 @@ Parquet copy all written), polled every 50 ms.
 
 | ${written.toLocaleString('en-US')}-row mixed CSV (${csvMiB.toFixed(0)} MiB: integers, Lao text, \`6.492.228,5\` decimals, dd/mm/yyyy dates, booleans, percents) | seconds | rows/s | speed relative to DuckDB |
 | --- | ---: | ---: | ---: |
-| DuckDB \`read_csv_auto\` into a table (baseline, 2 threads) | ${duck.toFixed(2)} | ${rate(written, duck)} | 1.00 |
+| DuckDB \`read_csv_auto\` into a table (baseline, 2 threads; median of 3, as the next two) | ${duck.toFixed(2)} | ${rate(written, duck)} | 1.00 |
+| DuckDB \`read_csv_auto\` typing from a full scan (\`sample_size = -1\`; the decimals and percents stay text) | ${reads.fullScan.toFixed(2)} | ${rate(written, reads.fullScan)} | ${(duck / reads.fullScan).toFixed(2)} |
+| DuckDB: every cell read as text, then converted to the types the ingest decides (no pass to decide them) | ${reads.textThenConvert.toFixed(2)} | ${rate(written, reads.textThenConvert)} | ${(duck / reads.textThenConvert).toFixed(2)} |
 | Khomoun ingest, upload done → queryable | ${ours.seconds.toFixed(2)} | ${rate(written, ours.seconds)} | ${(duck / ours.seconds).toFixed(2)} |
 | PostgreSQL \`COPY\` into an unlogged all-text table (psql \`\\copy\`) | ${copy === undefined ? 'n/a' : copy.toFixed(2)} | ${copy === undefined ? 'no PostgreSQL' : rate(written, copy)} | ${copy === undefined ? '' : (duck / copy).toFixed(2)} |
 
 Goal: at least 0.80 of DuckDB's speed — ${duck / ours.seconds >= 0.8 ? 'met' : '**not met**'}.
+DuckDB itself reaches ${(duck / reads.fullScan).toFixed(2)} of its sampled read when it takes its types from a
+full scan, as the issue asks of an ingest, and ${(duck / reads.textThenConvert).toFixed(2)} when it reads every cell as text and converts it to
+the types an ingest decides, told them in advance: less than typing this file's conventions from
+a full scan asks. A goal of 0.80 against a sampled read is out of reach of any ingest that types
+from a full scan.
 
 | big files | seconds | rows/s | server peak RSS (VmHWM) | ingest process peak RSS | most held at once by both: RSS (the server's part); PSS | worst event-loop stall in the server | worst /healthz answer |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
