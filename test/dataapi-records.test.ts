@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Papa from 'papaparse';
-import { errorOf } from './helpers/app.js';
+import { bearer, errorOf } from './helpers/app.js';
 import { testEngines } from './helpers/engines.js';
+import { multipart, multipartHeaders } from './helpers/multipart.js';
 import { startDataApiApp, typedCsv, type DataApiFixture } from './dataapi-records-support.js';
 
 type Item = Record<string, unknown>;
@@ -426,6 +427,48 @@ for (const engine of testEngines()) {
       assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ', 'ສາມ'], 'insiders: the working copy');
       await f.publishChanges(id);
       assert.deepEqual(await words(null), ['ໜຶ່ງ', 'ສອງ', 'ສາມ'], 'once approved, for everyone');
+    });
+
+    it('keeps serving the previous table while a replacement is read and after it fails', async () => {
+      const id = await f.publishTable('kept.csv', 'n,word\n1,ໜຶ່ງ\n2,ສອງ\n');
+      const words = async (user: Parameters<DataApiFixture['call']>[0]) => {
+        const response = await f.call(user, 'GET', `/api/v1/resources/${id}/records?select=word`);
+        assert.equal(response.statusCode, 200, response.body);
+        return (response.json().items as Item[]).map((item) => item['word']);
+      };
+      assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ']);
+      // Bytes that are no table: the upload is kept, its ingest fails.
+      const replaced = await f.app.http.inject({
+        method: 'PUT',
+        url: `/api/v1/datasets/${await f.datasetOf(id)}/resources/${id}/file`,
+        headers: { ...bearer(f.editor.token), ...multipartHeaders },
+        payload: multipart({}, { name: 'kept.csv', bytes: Buffer.alloc(4096, 0xff) }),
+      });
+      assert.equal(replaced.statusCode, 200, replaced.body);
+      assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ'], 'while the replacement is read');
+      let state = 'queued';
+      for (let i = 0; i < 600 && state !== 'failed' && state !== 'done'; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        state = (await f.call(f.editor, 'GET', `/api/v1/resources/${id}/ingest`)).json().state;
+      }
+      assert.equal(state, 'failed');
+      assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ'], 'insiders: the table that serves');
+      await f.publishChanges(id);
+      assert.deepEqual(await words(null), ['ໜຶ່ງ', 'ສອງ'], 'once approved, for everyone');
+
+      // A file that is no table at all (a PDF) has no table: the earlier rows do not follow it.
+      const pdf = await f.app.http.inject({
+        method: 'PUT',
+        url: `/api/v1/datasets/${await f.datasetOf(id)}/resources/${id}/file`,
+        headers: { ...bearer(f.editor.token), ...multipartHeaders },
+        payload: multipart(
+          {},
+          { name: 'kept.pdf', bytes: Buffer.from('%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n') },
+        ),
+      });
+      assert.equal(pdf.statusCode, 200, pdf.body);
+      const gone = await f.call(f.editor, 'GET', `/api/v1/resources/${id}/records`);
+      assert.equal(gone.statusCode, 404, gone.body);
     });
 
     it('answers from what is committed now: titles, a re-read table, a deleted dataset', async () => {

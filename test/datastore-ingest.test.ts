@@ -192,7 +192,7 @@ for (const engine of testEngines()) {
       const first = await settled(resourceId);
       assert.equal(first.state, 'done');
 
-      // A password-protected workbook: an OLE file holding an EncryptedPackage stream.
+      // Bytes that are no table of any kind: the replacement's ingest fails.
       const replaced = await app.http.inject({
         method: 'PUT',
         url: `/api/v1/datasets/${datasetId}/resources/${resourceId}/file`,

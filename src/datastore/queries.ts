@@ -53,8 +53,11 @@ export function latestIngestOfFile(
 /**
  * The finished ingest of the file a viewer is shown of a resource, in one round trip: the one
  * the resource serves when that is its file, else the newest finished one of that file (the
- * published file's, while a replacement waits for approval). No row: the viewer may not see
- * the resource; `ingest_id` null: it has no table.
+ * published file's, while a replacement waits for approval). A shown file with an ingest but
+ * no finished one (a replacement still being read, or one that could not be read) has the
+ * table the resource serves, so that a new upload swaps in only once it has succeeded. No row:
+ * the viewer may not see the resource; `ingest_id` null: it has no table (a link, or a file
+ * that is not a table).
  */
 export async function shownIngest(
   db: Db,
@@ -67,9 +70,13 @@ export async function shownIngest(
     FROM ${shownResourceFile(viewer, resourceId)} AS f
       LEFT JOIN LATERAL (
         SELECT i.* FROM datastore_ingests i
-        WHERE i.resource_id = f.resource_id AND i.blob_sha256 = f.blob_sha256
-          AND i.state = 'done'
-        ORDER BY i.id = f.serving_ingest_id DESC, i.created_at DESC, i.id DESC LIMIT 1) AS i
+        WHERE i.resource_id = f.resource_id AND i.state = 'done'
+          AND (i.blob_sha256 = f.blob_sha256
+            OR i.id = f.serving_ingest_id AND EXISTS (
+              SELECT FROM datastore_ingests n
+              WHERE n.resource_id = f.resource_id AND n.blob_sha256 = f.blob_sha256))
+        ORDER BY i.blob_sha256 = f.blob_sha256 DESC, i.id = f.serving_ingest_id DESC,
+          i.created_at DESC, i.id DESC LIMIT 1) AS i
         ON true`.execute(db);
   return rows[0];
 }
