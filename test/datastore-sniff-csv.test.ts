@@ -96,6 +96,29 @@ describe('decodeToText', () => {
   });
 });
 
+describe('openDelimitedText on a UTF-8 file with a stray line', () => {
+  it('keeps the Lao text and reports the one line of Windows-1252', async () => {
+    const lines = ['ລະຫັດ,ແຂວງ,ປະຊາກອນ'];
+    for (let i = 0; i < 50; i += 1) lines.push(`LA${i},ນະຄອນຫຼວງວຽງຈັນ,${969000 + i}`);
+    const path = fixture(
+      'stray-line.csv',
+      Buffer.concat([
+        Buffer.from(lines.slice(0, 20).join('\n') + '\n'),
+        iconv.encode('LA99,Café,12\n', 'windows-1252'),
+        Buffer.from(lines.slice(20).join('\n') + '\n'),
+      ]),
+    );
+    const { rows, report } = await readAll(path);
+    assert.equal(decided(report, 'encoding'), 'utf-8');
+    assert.deepEqual(rows[0]!.cells, ['ລະຫັດ', 'ແຂວງ', 'ປະຊາກອນ']);
+    assert.deepEqual(rows.at(-1)!.cells, ['LA49', 'ນະຄອນຫຼວງວຽງຈັນ', '969049']);
+    assert.deepEqual(
+      report.errors.map((e) => [e.code, e.rowNumber, e.cell]),
+      [['encoding-error', 21, 'LA99,Caf\uFFFD,12']],
+    );
+  });
+});
+
 describe('DelimitedParser line endings', () => {
   it('reads CRLF and lone CR, split anywhere between chunks, inside quotes too', () => {
     const cases: Array<[string, string[]]> = [

@@ -55,6 +55,24 @@ describe('detectEncoding', () => {
     assert.equal(detectEncoding(iconv.encode(french, 'windows-1252')).encoding, 'windows-1252');
   });
 
+  it('keeps UTF-8 for a UTF-8 file with a line from another encoding', () => {
+    const mixed = Buffer.concat([
+      Buffer.from(laoCsv),
+      iconv.encode('LA99,Café Noël,12\n', 'windows-1252'),
+      Buffer.from('LA17,ອັດຕະປື,139000\n'),
+    ]);
+    const result = detectEncoding(mixed);
+    assert.equal(result.encoding, 'utf-8');
+    assert.match(result.reason, /^mostly UTF-8: \d+ characters of UTF-8 and 2 bytes that are not/);
+    // A few UTF-8 characters among many stray bytes are not enough.
+    const french = iconv.encode(
+      'Région,Café,Über\nÎle-de-France,12,3\nNoël,5,€ 4\n',
+      'windows-1252',
+    );
+    const pasted = Buffer.concat([french, Buffer.from('ນະຄອນ,1,2\n'), french, french]);
+    assert.equal(detectEncoding(pasted).encoding, 'windows-1252');
+  });
+
   it('tells Lao CP1133 from Thai TIS-620 by syllable shapes', () => {
     const lao = detectEncoding(iconv.encode(laoCsv, 'cp1133'));
     assert.equal(lao.encoding, 'cp1133');

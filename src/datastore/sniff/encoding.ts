@@ -43,6 +43,8 @@ export function detectEncoding(head: Buffer): DetectedEncoding {
   if (isValidUtf8(head)) {
     return { encoding: 'utf-8', bom: false, reason: 'the bytes are valid UTF-8' };
   }
+  const mostly = mostlyUtf8(head);
+  if (mostly) return mostly;
   const matches = chardet.analyse(head);
   // Chinese, Japanese and Korean double-byte text also lives in 0xA1–0xFE: trust chardet first.
   const cjk = matches.find(
@@ -137,6 +139,64 @@ function isValidUtf8(head: Buffer): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A UTF-8 file with a few lines pasted from a file in another encoding: taking the whole file
+ * for that encoding would garble every other line (Lao letters become runs of Latin ones), while
+ * reading it as UTF-8 loses only the stray bytes, each reported as an `encoding-error` at its
+ * row. Text in a single-byte or double-byte encoding seldom forms a valid multi-byte UTF-8
+ * sequence, and far less often than it breaks one, so twenty well-formed sequences to every
+ * stray byte, and at least sixteen of them, tell a UTF-8 file.
+ */
+function mostlyUtf8(head: Buffer): DetectedEncoding | undefined {
+  let characters = 0;
+  let stray = 0;
+  // The last 3 bytes may hold a character cut in two by the end of the head: not counted.
+  const end = head.length - 3;
+  for (let i = 0; i < end;) {
+    const byte = head[i]!;
+    if (byte < 0x80) {
+      i += 1;
+      continue;
+    }
+    const length = utf8SequenceLength(head, i);
+    if (length > 0) {
+      characters += 1;
+      i += length;
+    } else {
+      stray += 1;
+      i += 1;
+    }
+  }
+  if (characters < 16 || stray * 20 > characters) return undefined;
+  return {
+    encoding: 'utf-8',
+    bom: false,
+    reason: `mostly UTF-8: ${characters} characters of UTF-8 and ${stray} bytes that are not, each reported as an encoding error`,
+  };
+}
+
+/** The length of the well-formed UTF-8 sequence at `i` (RFC 3629), 0 when there is none. */
+function utf8SequenceLength(bytes: Buffer, i: number): number {
+  const lead = bytes[i]!;
+  const continuation = (k: number, low = 0x80, high = 0xbf) => {
+    const byte = bytes[i + k];
+    return byte !== undefined && byte >= low && byte <= high;
+  };
+  if (lead >= 0xc2 && lead <= 0xdf) return continuation(1) ? 2 : 0;
+  if (lead >= 0xe0 && lead <= 0xef) {
+    // No overlong forms (E0 80–9F) and no surrogates (ED A0–BF).
+    const low = lead === 0xe0 ? 0xa0 : 0x80;
+    const high = lead === 0xed ? 0x9f : 0xbf;
+    return continuation(1, low, high) && continuation(2) ? 3 : 0;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    const low = lead === 0xf0 ? 0x90 : 0x80;
+    const high = lead === 0xf4 ? 0x8f : 0xbf;
+    return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
 }
 
 /**
