@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { apiCaller, bearer, startTestApp, type TestApp, type TestUser } from './helpers/app.js';
+import {
+  apiCaller,
+  bearer,
+  errorOf,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from './helpers/app.js';
 import { completeDataset, organizationWithMembers } from './helpers/catalog.js';
 import { testEngines } from './helpers/engines.js';
 import { multipart, multipartHeaders } from './helpers/multipart.js';
@@ -169,6 +176,11 @@ for (const engine of testEngines()) {
       const first = await settled(resourceId);
       assert.equal(first.state, 'done');
 
+      const misnamed = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {
+        encoding: 'lao-1133',
+      });
+      assert.equal(misnamed.statusCode, 400, 'an unknown encoding is refused, not queued');
+      assert.match(errorOf(misnamed).message, /unknown text encoding "lao-1133"/);
       const rerun = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {
         types: { ປະຊາກອນ: { type: 'text' } },
       });

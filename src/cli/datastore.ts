@@ -7,6 +7,7 @@ import { createCatalog, loadActor } from '../catalog/index.js';
 import type { Config } from '../config.js';
 import { createMemoryCounterStore } from '../counters/index.js';
 import {
+  checkEncoding,
   ingestOnFileStored,
   isTabular,
   parseLayoutFile,
@@ -106,6 +107,7 @@ export function ingestCommand(getConfig: () => Config): Command {
           email?: string;
         },
       ) => {
+        if (flags.encoding !== undefined) checkEncoding(flags.encoding);
         const config = getConfig();
         await withDatastore(config, 1, async ({ database, blobs, runtime }) => {
           const accounts = createAccounts({

@@ -15,6 +15,7 @@ export type { ValidationReport } from './report.js';
 export type { TableSchema } from './table-schema.js';
 export { startDatastore, type DatastoreRuntime } from './runtime.js';
 export { readHead } from './read-head.js';
+export { checkEncoding } from './source.js';
 
 /** Reads a fixed-width layout file; the readers are loaded only here, not by every process. */
 export async function parseLayoutFile(text: string): Promise<FixedWidthLayout> {

@@ -9,6 +9,7 @@ import type { ColumnType } from './types/index.js';
 import type { IngestOptions } from './ingest.js';
 import { ingestJob } from './jobs.js';
 import * as q from './queries.js';
+import { checkEncoding } from './source.js';
 import type { ValidationReport } from './report.js';
 
 /** Media types worth reading into a table; anything else (PDF, images, zip) is left alone. */
@@ -202,6 +203,7 @@ export function createDatastoreService(deps: {
     async rerun(actor: Actor, resourceId: string, options: IngestOptions): Promise<IngestStatus> {
       const { dataset, resource } = await catalog.resources.find(actor, resourceId);
       await catalog.datasets.checkEditable(actor, dataset.row.id);
+      if (options.encoding !== undefined) checkEncoding(options.encoding);
       return presentStatus(await queueAgain(actor, resource, options), false, now());
     },
   };

@@ -1,3 +1,5 @@
+import iconv from 'iconv-lite';
+import { Invalid } from '../lib/errors.js';
 import type { ReportCollector } from './report.js';
 
 /**
@@ -53,4 +55,16 @@ export interface InPlaceDialect {
   delimiter: string;
   /** `''` when the file uses no quoting. */
   quote: string;
+}
+
+/**
+ * Refuses a text encoding iconv-lite does not know. Checked before an ingest is queued, and by
+ * the readers as a typed error, so that a wrong name is told at once and never tried again.
+ */
+export function checkEncoding(name: string): void {
+  if (!iconv.encodingExists(name))
+    throw new Invalid(
+      'encoding',
+      `unknown text encoding "${name}"; names such as utf-8, utf-16le, windows-1252, tis-620, cp1133, big5 or gb18030 are known`,
+    );
 }

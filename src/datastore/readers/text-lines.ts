@@ -2,12 +2,11 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pipeline, type Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import { Invalid } from '../../lib/errors.js';
+import { checkEncoding } from '../source.js';
 
 /** The file's text in decoded chunks; `encoding` is an iconv-lite name, UTF-8 by default. */
 export function decodedChunks(file: string, encoding = 'utf-8'): Readable & AsyncIterable<string> {
-  if (!iconv.encodingExists(encoding))
-    throw new Invalid('encoding', `unknown text encoding "${encoding}"`);
+  checkEncoding(encoding);
   // iconv-lite strips a leading byte-order mark, so the first field never starts with U+FEFF.
   // pipeline() carries a read error (a missing file) to whoever iterates the decoded text.
   const decoded = pipeline(createReadStream(file), iconv.decodeStream(encoding), () => undefined);

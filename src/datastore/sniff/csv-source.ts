@@ -2,7 +2,13 @@ import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
 import { readHead } from '../read-head.js';
 import type { ReportCollector } from '../report.js';
-import type { InPlaceDialect, ReadOptions, SourceRow, TableSource } from '../source.js';
+import {
+  checkEncoding,
+  type InPlaceDialect,
+  type ReadOptions,
+  type SourceRow,
+  type TableSource,
+} from '../source.js';
 import { ChunkDecoder } from './decode.js';
 import { DelimitedParser } from './delimited-parser.js';
 import { detectDialect } from './dialect.js';
@@ -26,9 +32,7 @@ export async function openDelimitedText(file: string, options: ReadOptions): Pro
   const sniffed = options.encoding
     ? { encoding: options.encoding, reason: 'given by the publisher' }
     : detectEncoding(head);
-  if (!iconv.encodingExists(sniffed.encoding)) {
-    throw new Error(`unknown encoding ${sniffed.encoding}`);
-  }
+  checkEncoding(sniffed.encoding);
   const dialect = detectDialect(iconv.decode(head, sniffed.encoding).replace(/\r\n?/g, '\n'));
   // Shared by every rows() call: it is about the read under way (or the last one).
   const progress: ReadState = { bytes: 0, complete: false };
