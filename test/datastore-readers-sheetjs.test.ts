@@ -65,6 +65,12 @@ for (const [bookType, format] of [
       const { rows, report } = await readAll(source);
       assert.deepEqual(rows, reportRows);
       assert.deepEqual(report.decisions, [
+        {
+          topic: 'sheets',
+          value: '0 "ປົກ" (empty), 1 "ແຂວງ", 2 "ປີ"',
+          reason:
+            "the workbook's 3 sheets, numbered from 0; another one is read by asking for its number or name (sheet)",
+        },
         { topic: 'sheet', value: 'ແຂວງ', reason: 'the first non-empty sheet; "ປົກ" is empty' },
       ]);
       if (format === 'xls') {

@@ -91,6 +91,12 @@ describe('XLSX reader', () => {
     ]);
     assert.equal(rows[5]?.cells[1], 'ຜົ້ງສາລີ');
     assert.deepEqual(result.decisions, [
+      {
+        topic: 'sheets',
+        value: '0 "ປົກ" (empty), 1 "ແຂວງ", 2 "ສະຖິຕິ"',
+        reason:
+          "the workbook's 3 sheets, numbered from 0; another one is read by asking for its number or name (sheet)",
+      },
       { topic: 'sheet', value: 'ແຂວງ', reason: 'the first non-empty sheet; "ປົກ" is empty' },
     ]);
     assert.equal(result.stats.errors, 0);
@@ -120,17 +126,18 @@ describe('XLSX reader', () => {
     assert.deepEqual(
       result.decisions.map((decision) => [decision.topic, decision.value]),
       [
+        ['sheets', '0 "ປົກ" (empty), 1 "ແຂວງ", 2 "ສະຖິຕິ"'],
         ['sheet', 'ສະຖິຕິ'],
         ['formula-without-value', '1'],
       ],
     );
-    assert.match(result.decisions[1]?.reason ?? '', /first: F3/);
+    assert.match(result.decisions[2]?.reason ?? '', /first: F3/);
   });
 
   it('reads a sheet by 0-based index, and refuses an unknown sheet naming the sheets there are', async () => {
     const { rows, report: result } = await readAll(await openXlsx(report, { sheet: 2 }));
     assert.deepEqual(rows, statsRows);
-    assert.deepEqual(result.decisions[0], {
+    assert.deepEqual(result.decisions[1], {
       topic: 'sheet',
       value: 'ສະຖິຕິ',
       reason: 'sheet number 2 (counting from 0) was asked for',

@@ -9,7 +9,8 @@ export interface SheetEntry {
 
 /**
  * The sheet to read: `requested` by 0-based index or by name, else the first non-empty one.
- * Records the choice and its reason; an unknown sheet is refused naming the sheets there are.
+ * Records the workbook's sheets, the choice and its reason; an unknown sheet is refused naming
+ * the sheets there are.
  */
 export function chooseSheet<T extends SheetEntry>(
   sheets: T[],
@@ -17,6 +18,14 @@ export function chooseSheet<T extends SheetEntry>(
   report: ReportCollector,
 ): T {
   const names = sheets.map((sheet) => `"${sheet.name}"`).join(', ');
+  // Every sheet, so the publisher sees what else the workbook holds and can ask for it.
+  report.decide({
+    topic: 'sheets',
+    value: sheets
+      .map((sheet, index) => `${index} "${sheet.name}"${sheet.empty ? ' (empty)' : ''}`)
+      .join(', '),
+    reason: `the workbook's ${sheets.length === 1 ? 'only sheet' : `${sheets.length} sheets`}, numbered from 0; another one is read by asking for its number or name (sheet)`,
+  });
   if (requested !== undefined) {
     const byName =
       typeof requested === 'string' ? sheets.find((sheet) => sheet.name === requested) : undefined;
