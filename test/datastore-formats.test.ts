@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -128,6 +128,43 @@ describe('datastore ingest of every format', () => {
     });
     assert.deepEqual(Object.keys(types), ['pcode', 'name_lo', 'name_en', 'type']);
     assert.equal(rows[0]?.['name_lo'], 'ນະຄອນຫຼວງວຽງຈັນ');
+  });
+
+  it('fixed-width text in CP1133 with NUL padding, and UTF-16 JSON, without an encoding given', async () => {
+    const text = readFileSync(fixture('provinces-fixed.txt'), 'utf8').replace(
+      'Phongsaly         ',
+      'Phongsaly\0\0\0        ',
+    );
+    const fixedWidth = {
+      fields: [
+        { name: 'pcode', start: 1, width: 4 },
+        { name: 'name_lo', start: 5, width: 20 },
+        { name: 'name_en', start: 25, width: 18 },
+        { name: 'type', start: 43, width: 10 },
+      ],
+      skipLines: 2,
+    };
+    const legacy = await ingest(write('legacy.txt', iconv.encode(text, 'cp1133')), 'legacy.txt', {
+      fixedWidth,
+    });
+    const decided = (report: typeof legacy.result.report, topic: string) =>
+      report.decisions.find((decision) => decision.topic === topic)?.value;
+    assert.equal(decided(legacy.result.report, 'encoding'), 'cp1133');
+    assert.equal(decided(legacy.result.report, 'nul-bytes'), '3');
+    assert.equal(legacy.rows[0]?.['name_lo'], 'ນະຄອນຫຼວງວຽງຈັນ');
+    assert.deepEqual(
+      [legacy.rows[1]?.['pcode'], legacy.rows[1]?.['name_en'], legacy.rows[1]?.['type']],
+      ['LA02', 'Phongsaly', 'province'],
+    );
+    // The fixture's one blank line; no encoding error.
+    assert.deepEqual(legacy.result.report.totals, { 'blank-row': 1 });
+
+    const json = readFileSync(fixture('provinces.json'), 'utf8');
+    const wide = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]);
+    const fromWindows = await ingest(write('wide.json', wide), 'wide.json');
+    assert.equal(decided(fromWindows.result.report, 'encoding'), 'utf-16le');
+    assert.equal(fromWindows.rows[0]?.['pcode'], 'LA01');
+    assert.equal(fromWindows.result.rowCount, (JSON.parse(json) as unknown[]).length);
   });
 
   it('Parquet keeps its own types', async () => {

@@ -1,6 +1,6 @@
 import { UnreadableSource } from './readers/errors.js';
 import type { ReportCollector } from './report.js';
-import { detectFormat, openDelimitedText } from './sniff/index.js';
+import { detectEncoding, detectFormat, openDelimitedText } from './sniff/index.js';
 import type { ReadOptions, TableSource } from './source.js';
 import { readHead } from './read-head.js';
 
@@ -18,12 +18,15 @@ export async function openReader(
   options: ReadOptions,
   report: ReportCollector,
 ): Promise<TableSource | 'parquet'> {
-  if (options.fixedWidth) {
-    report.decide({ topic: 'format', value: 'fixed-width', reason: 'a column layout was given' });
-    return (await import('./readers/fixed-width.js')).openFixedWidth(path, options);
-  }
   const head = await readHead(path, sniffBytes);
   if (head.length === 0) throw new UnreadableSource('The file is empty.');
+  if (options.fixedWidth) {
+    report.decide({ topic: 'format', value: 'fixed-width', reason: 'a column layout was given' });
+    return (await import('./readers/fixed-width.js')).openFixedWidth(
+      path,
+      withEncoding(head, options, report),
+    );
+  }
   const detected = detectFormat(head, fileName ?? undefined);
   report.decide({ topic: 'format', value: detected.format, reason: detected.reason });
   switch (detected.format) {
@@ -36,9 +39,15 @@ export async function openReader(
       return (await import('./readers/sheetjs.js')).openSheetjs(path, options);
     case 'json':
     case 'geojson':
-      return (await import('./readers/json.js')).openJson(path, options);
+      return (await import('./readers/json.js')).openJson(
+        path,
+        withEncoding(head, options, report),
+      );
     case 'ndjson':
-      return (await import('./readers/json.js')).openNdjson(path, options);
+      return (await import('./readers/json.js')).openNdjson(
+        path,
+        withEncoding(head, options, report),
+      );
     case 'parquet':
       return 'parquet';
     case 'xlsx-encrypted':
@@ -50,4 +59,19 @@ export async function openReader(
         `This file is not a table Khomoun can read (${detected.reason}). Upload CSV, XLSX, XLS, ODS, JSON, GeoJSON or Parquet.`,
       );
   }
+}
+
+/**
+ * The options with the text encoding of a file read line by line or as JSON: the publisher's, else
+ * sniffed as for delimited text (a UTF-16 JSON export from Windows, a CP1133 fixed-width file),
+ * and recorded. Delimited text records its own, as it reads.
+ */
+function withEncoding(head: Buffer, options: ReadOptions, report: ReportCollector): ReadOptions {
+  if (options.encoding !== undefined) {
+    report.decide({ topic: 'encoding', value: options.encoding, reason: 'given by the publisher' });
+    return options;
+  }
+  const detected = detectEncoding(head);
+  report.decide({ topic: 'encoding', value: detected.encoding, reason: detected.reason });
+  return { ...options, encoding: detected.encoding };
 }

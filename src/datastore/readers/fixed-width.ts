@@ -44,8 +44,24 @@ async function* readLines(
   const end = Math.max(...layout.fields.map((field) => field.start - 1 + field.width));
   let batch: SourceRow[] = [{ rowNumber: 0, cells: layout.fields.map((field) => field.name) }];
   let longLines = 0;
-  for await (const { line, lineNumber } of numberedLines(file, encoding)) {
+  let nulBytes = 0;
+  for await (const numbered of numberedLines(file, encoding)) {
+    const { lineNumber } = numbered;
     if (lineNumber <= skip) continue;
+    let line = numbered.line;
+    if (line.includes('\0')) {
+      // Fixed-length records pad their fields with NUL: read as blanks, the positions hold.
+      nulBytes += line.split('\0').length - 1;
+      line = line.replaceAll('\0', ' ');
+    }
+    if (line.includes('\uFFFD')) {
+      report.error({
+        code: 'encoding-error',
+        rowNumber: lineNumber,
+        cell: line,
+        message: `line ${lineNumber} has bytes that are not valid ${encoding ?? 'utf-8'}; they were replaced by U+FFFD`,
+      });
+    }
     const points = Array.from(line);
     if (points.length > end && points.slice(end).join('').trim() !== '') {
       longLines += 1;
@@ -69,6 +85,13 @@ async function* readLines(
     }
   }
   if (batch.length > 0) yield batch;
+  if (nulBytes > 0) {
+    report.decide({
+      topic: 'nul-bytes',
+      value: String(nulBytes),
+      reason: `read ${nulBytes} NUL characters as blanks, which keeps every field at its position`,
+    });
+  }
   report.decide({
     topic: 'fixed-width-layout',
     value: layout.fields.map((field) => `${field.name}:${field.start}+${field.width}`).join(' '),
