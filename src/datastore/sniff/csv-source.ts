@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
+import { UnreadableSource } from '../readers/errors.js';
 import { readHead } from '../read-head.js';
 import type { ReportCollector } from '../report.js';
 import {
@@ -147,7 +148,12 @@ async function* readRows(
           cells = 0;
         }
       }
-      if (parser.stopped) break;
+      if (parser.stopped) {
+        // Half a file loaded as if it were the whole would lose the rest without a word.
+        throw new UnreadableSource(
+          `This file cannot be read to its end: ${parser.stopReason ?? 'a limit was exceeded'}. Nothing was loaded.`,
+        );
+      }
       current = following;
     }
     progress.complete = current === undefined;

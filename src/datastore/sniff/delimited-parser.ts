@@ -29,6 +29,7 @@ export class DelimitedParser {
   /** Where the search for the closing quote of an unfinished quoted field resumes. */
   #resume = { fieldStart: -1, scanFrom: -1 };
   #stopped = false;
+  #stopReason: string | undefined;
 
   constructor(
     options: { delimiter: string; quote: string },
@@ -41,6 +42,11 @@ export class DelimitedParser {
   /** True once a limit was exceeded; the rest of the input is ignored. */
   get stopped(): boolean {
     return this.#stopped;
+  }
+
+  /** The limit that stopped the parse and where, e.g. `more than 50000 columns (row 3)`. */
+  get stopReason(): string | undefined {
+    return this.#stopReason;
   }
 
   /** Parses `chunk` (pass `final` with the last one) and returns the records it completed. */
@@ -214,6 +220,7 @@ export class DelimitedParser {
 
   #stop(code: ParserProblem['code'], rowNumber: number, what: string): void {
     this.#stopped = true;
+    this.#stopReason = `${what} (row ${rowNumber})`;
     this.#rest = '';
     this.onProblem({ code, rowNumber, message: `refused: ${what} (row ${rowNumber})` });
   }
