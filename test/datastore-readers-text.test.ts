@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
@@ -182,5 +182,27 @@ describe('fixed-width reader', () => {
       /names the field "a" twice/,
     );
     await assert.rejects(openFixedWidth(file, {}), Invalid);
+  });
+});
+
+describe('read progress', () => {
+  it('tells how many bytes of a JSON, NDJSON, GeoJSON or fixed-width file it has read', async () => {
+    const layout = parseFixedWidthLayout(
+      readFileSync(fixture('provinces-fixed-layout.json'), 'utf8'),
+    );
+    const sources = [
+      ['provinces.json', await openJson(fixture('provinces.json'), {})],
+      ['provinces.geojson', await openJson(fixture('provinces.geojson'), {})],
+      ['provinces.ndjson', await openNdjson(fixture('provinces.ndjson'), {})],
+      [
+        'provinces-fixed.txt',
+        await openFixedWidth(fixture('provinces-fixed.txt'), { fixedWidth: layout }),
+      ],
+    ] as const;
+    for (const [name, source] of sources) {
+      assert.equal(source.bytesRead?.(), 0, `${name}: nothing read before its rows`);
+      await readAll(source);
+      assert.equal(source.bytesRead?.(), statSync(fixture(name)).size, name);
+    }
   });
 });

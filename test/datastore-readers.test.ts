@@ -3,7 +3,7 @@
 process.env.TZ = 'Pacific/Honolulu';
 
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
@@ -247,3 +247,12 @@ interface CfbApi {
   };
   write: (container: object, options: { type: 'buffer' }) => Buffer;
 }
+
+describe('XLSX read progress', () => {
+  it('tells how many bytes of the workbook it has read', async () => {
+    const source = await openXlsx(report, {});
+    assert.equal(source.bytesRead?.(), 0);
+    await readAll(source);
+    assert.equal(source.bytesRead?.(), statSync(report).size);
+  });
+});

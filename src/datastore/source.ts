@@ -1,3 +1,4 @@
+import { createReadStream, type ReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
 import { Invalid } from '../lib/errors.js';
 import type { ReportCollector } from './report.js';
@@ -67,4 +68,19 @@ export function checkEncoding(name: string): void {
       'encoding',
       `unknown text encoding "${name}"; names such as utf-8, utf-16le, windows-1252, tis-620, cp1133, big5 or gb18030 are known`,
     );
+}
+
+/**
+ * How far a source's latest read of its file has got, in bytes, for `TableSource.bytesRead`:
+ * the readers open the file through it.
+ */
+export class ReadProgress {
+  #stream: ReadStream | undefined;
+
+  open(file: string): ReadStream {
+    this.#stream = createReadStream(file);
+    return this.#stream;
+  }
+
+  readonly bytesRead = (): number => this.#stream?.bytesRead ?? 0;
 }

@@ -1,7 +1,13 @@
 import Papa from 'papaparse';
 import { Invalid } from '../../lib/errors.js';
 import type { ReportCollector } from '../report.js';
-import type { FixedWidthLayout, ReadOptions, SourceRow, TableSource } from '../source.js';
+import {
+  ReadProgress,
+  type FixedWidthLayout,
+  type ReadOptions,
+  type SourceRow,
+  type TableSource,
+} from '../source.js';
 import { numberedLines } from './text-lines.js';
 
 const batchSize = 500;
@@ -27,10 +33,12 @@ export async function openFixedWidth(file: string, options: ReadOptions): Promis
     );
   }
   checkLayout(layout);
+  const progress = new ReadProgress();
   return {
     format: 'fixed-width',
     sheets: [],
-    rows: (report) => readLines(file, options.encoding, layout, report),
+    rows: (report) => readLines(file, options.encoding, layout, report, progress),
+    bytesRead: progress.bytesRead,
   };
 }
 
@@ -39,13 +47,14 @@ async function* readLines(
   encoding: string | undefined,
   layout: FixedWidthLayout,
   report: ReportCollector,
+  progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
   const skip = layout.skipLines ?? 0;
   const end = Math.max(...layout.fields.map((field) => field.start - 1 + field.width));
   let batch: SourceRow[] = [{ rowNumber: 0, cells: layout.fields.map((field) => field.name) }];
   let longLines = 0;
   let nulBytes = 0;
-  for await (const numbered of numberedLines(file, encoding)) {
+  for await (const numbered of numberedLines(file, encoding, progress)) {
     const { lineNumber } = numbered;
     if (lineNumber <= skip) continue;
     let line = numbered.line;

@@ -1,5 +1,5 @@
 import type { ReportCollector } from '../report.js';
-import type { ReadOptions, SourceRow, TableSource } from '../source.js';
+import { ReadProgress, type ReadOptions, type SourceRow, type TableSource } from '../source.js';
 import { UnreadableSource } from './errors.js';
 import { JsonElementScanner } from './json-scanner.js';
 import { decodedChunks, numberedLines } from './text-lines.js';
@@ -31,11 +31,12 @@ export function jsonCellText(value: Json | undefined): string {
 async function* elements(
   file: string,
   encoding?: string,
+  progress?: ReadProgress,
 ): AsyncGenerator<{ value: Json; index: number; feature: boolean }, JsonElementScanner> {
   const scanner = new JsonElementScanner();
   let index = 0;
   try {
-    for await (const chunk of decodedChunks(file, encoding)) {
+    for await (const chunk of decodedChunks(file, encoding, progress)) {
       for (const text of scanner.feed(chunk)) {
         const value = JSON.parse(text) as Json;
         index += 1;
@@ -79,10 +80,13 @@ export async function openJson(file: string, options: ReadOptions): Promise<Tabl
   }
   const table = !geo && count > 0 && arrays === count;
   const columns = geo ? [...keys, 'geometry'] : [...keys];
+  const progress = new ReadProgress();
   return {
     format: geo ? 'geojson' : 'json',
     sheets: [],
-    rows: (report) => readRecords(file, options.encoding, { geo, table, columns }, report),
+    rows: (report) =>
+      readRecords(file, options.encoding, { geo, table, columns }, report, progress),
+    bytesRead: progress.bytesRead,
   };
 }
 
@@ -91,6 +95,7 @@ async function* readRecords(
   encoding: string | undefined,
   shape: { geo: boolean; table: boolean; columns: string[] },
   report: ReportCollector,
+  progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
   let batch: SourceRow[] = shape.table ? [] : [{ rowNumber: 0, cells: shape.columns }];
   report.decide({
@@ -102,7 +107,7 @@ async function* readRecords(
         ? 'every element of the array is an array: read as rows of a table'
         : 'an array of records: the columns are all the keys, in the order first seen',
   });
-  for await (const { value, index } of elements(file, encoding)) {
+  for await (const { value, index } of elements(file, encoding, progress)) {
     let cells: string[] | undefined;
     if (shape.table && Array.isArray(value)) cells = value.map((cell) => jsonCellText(cell));
     else if (shape.geo && isObject(value)) {
@@ -145,10 +150,12 @@ export async function openNdjson(file: string, options: ReadOptions): Promise<Ta
     if (value !== undefined) for (const key of Object.keys(value)) keys.add(key);
   }
   const columns = [...keys];
+  const progress = new ReadProgress();
   return {
     format: 'ndjson',
     sheets: [],
-    rows: (report) => readLines(file, options.encoding, columns, report),
+    rows: (report) => readLines(file, options.encoding, columns, report, progress),
+    bytesRead: progress.bytesRead,
   };
 }
 
@@ -167,9 +174,10 @@ async function* readLines(
   encoding: string | undefined,
   columns: string[],
   report: ReportCollector,
+  progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
   let batch: SourceRow[] = [{ rowNumber: 0, cells: columns }];
-  for await (const { line, lineNumber } of numberedLines(file, encoding)) {
+  for await (const { line, lineNumber } of numberedLines(file, encoding, progress)) {
     if (line.trim() === '') continue;
     const value = parseLine(line);
     if (value === undefined) {

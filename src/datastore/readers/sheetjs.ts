@@ -42,6 +42,8 @@ export async function openSheetjs(
   return {
     format,
     sheets,
+    // The whole file is read, and parsed, before the first row.
+    bytesRead: () => size,
     rows: (report) => {
       const chosen = chooseSheet(sheets, options.sheet, report);
       return readSheet(workbook.Sheets[chosen.name], date1904, report);

@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { SSF } from '@e965/xlsx';
 import type { ReportCollector } from '../report.js';
-import type { ReadOptions, SourceRow, TableSource } from '../source.js';
+import { ReadProgress, type ReadOptions, type SourceRow, type TableSource } from '../source.js';
 import { columnLetters, isoFromUtcDate, reportErrorCell, trimTrailing } from './cells.js';
 import { UnreadableSource } from './errors.js';
 import { chooseSheet, type SheetEntry } from './sheet-choice.js';
@@ -62,10 +61,12 @@ export async function openXlsx(
   const sheets = listSheets(texts).map((sheet) => ({ ...sheet, empty: !valued.has(sheet.path) }));
   if (sheets.length === 0)
     throw new UnreadableSource('the workbook has no sheets, or is not a real XLSX workbook');
+  const progress = new ReadProgress();
   return {
     format: 'xlsx',
     sheets: sheets.map(({ name, empty }) => ({ name, empty })),
-    rows: (report) => readSheet(file, chooseSheet(sheets, options.sheet, report), report),
+    rows: (report) => readSheet(file, chooseSheet(sheets, options.sheet, report), report, progress),
+    bytesRead: progress.bytesRead,
   };
 }
 
@@ -117,9 +118,10 @@ async function* readSheet(
   file: string,
   sheet: XlsxSheet,
   report: ReportCollector,
+  progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
   const sheetNumber = /sheet(\d+)\.xml$/.exec(sheet.path)?.[1];
-  const input = createReadStream(file);
+  const input = progress.open(file);
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
     styles: 'cache',
