@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import * as XLSX from '@e965/xlsx';
 import { Invalid } from '../src/lib/errors.js';
-import { UnreadableSource, openXlsx } from '../src/datastore/readers/index.js';
+import { UnreadableSource, openSheetjs, openXlsx } from '../src/datastore/readers/index.js';
 import { fixture, provinces, readAll, temporaryDirectory } from './datastore-readers-support.js';
 
 const dir = temporaryDirectory(after);
@@ -182,6 +182,31 @@ describe('XLSX reader', () => {
     assert.match(
       await refusal(openXlsx(lying, {})),
       /sheet1\.xml unpacks to more than its declared size/,
+    );
+  });
+
+  it('refuses an ODS zip bomb before SheetJS inflates it in memory', async () => {
+    const mimetype = {
+      name: 'mimetype',
+      data: Buffer.from('application/vnd.oasis.opendocument.spreadsheet'),
+    };
+    const declared = join(dir, 'declared.ods');
+    writeZip(declared, [
+      mimetype,
+      { name: 'content.xml', data: Buffer.from('<x/>'), declaredSize: 300 * 1024 ** 2 },
+    ]);
+    assert.match(
+      await refusal(openSheetjs(declared, {})),
+      /would unpack to 300 MB, more than the limit of 256 MB; it may be a zip bomb/,
+    );
+    const lying = join(dir, 'lying.ods');
+    writeZip(lying, [
+      mimetype,
+      { name: 'content.xml', data: Buffer.alloc(8 * 1024 ** 2), declaredSize: 1000 },
+    ]);
+    assert.match(
+      await refusal(openSheetjs(lying, {})),
+      /content\.xml unpacks to more than its declared size/,
     );
   });
 

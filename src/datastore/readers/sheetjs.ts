@@ -5,12 +5,20 @@ import type { ReadOptions, SourceRow, TableSource } from '../source.js';
 import { columnLetters, isoFromSerial, reportErrorCell, trimTrailing } from './cells.js';
 import { UnreadableSource } from './errors.js';
 import { chooseSheet } from './sheet-choice.js';
+import { checkZip, defaultZipLimits, type ZipLimits } from './zip-guard.js';
 
 /**
  * SheetJS parses a whole workbook in memory (several times the file size), so larger XLS/ODS
  * files are refused; XLSX, the usual big format, streams instead (see xlsx.ts).
  */
 export const maxSheetjsBytes = 200 * 1024 ** 2;
+
+const zipMagic = Buffer.from('PK\x03\x04', 'latin1');
+/**
+ * SheetJS holds the inflated XML of an ODS file whole, and then its cells, within the ingest
+ * process's heap: past a few hundred MB of XML it could not finish anyway.
+ */
+const sheetjsZipLimits: ZipLimits = { ...defaultZipLimits, maxUncompressedBytes: 256 * 1024 ** 2 };
 const batchSize = 500;
 const passwordMessage =
   'the workbook is password-protected; remove the password and upload it again';
@@ -32,7 +40,10 @@ export async function openSheetjs(
       `the workbook is ${Math.ceil(size / 1024 ** 2)} MB; XLS and ODS files are read up to ${Math.round(maxBytes / 1024 ** 2)} MB. Save it as XLSX or CSV and upload it again`,
     );
   }
-  const workbook = parseWorkbook(await readFile(file));
+  const data = await readFile(file);
+  // An ODS file is a zip, and SheetJS inflates all of it in memory: a bomb is refused first.
+  if (data.subarray(0, 4).equals(zipMagic)) await checkZip(file, sheetjsZipLimits);
+  const workbook = parseWorkbook(data);
   const format = workbook.bookType === 'ods' || workbook.bookType === 'fods' ? 'ods' : 'xls';
   const sheets = workbook.SheetNames.map((name) => ({
     name,
