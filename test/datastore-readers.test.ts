@@ -229,7 +229,10 @@ describe('XLSX reader', () => {
     patched.writeUInt16LE(1, patched.length - 22 + 10);
     patched.writeUInt32LE(firstCentral, patched.length - 22 + 12);
     writeFileSync(file, patched);
-    assert.match(await refusal(openXlsx(file, {})), /damaged or is not a real XLSX workbook/);
+    assert.match(
+      await refusal(openXlsx(file, {})),
+      /damaged or is not a real XLSX or ODS workbook/,
+    );
   });
 
   it('refuses a password-protected workbook with a message the publisher can act on', async () => {
@@ -250,11 +253,11 @@ describe('XLSX reader', () => {
     writeFileSync(truncated, readFileSync(report).subarray(0, 4000));
     assert.equal(
       await refusal(openXlsx(truncated, {})),
-      'the file is damaged or is not a real XLSX workbook (its zip structure cannot be read)',
+      'the file is damaged or is not a real XLSX or ODS workbook (its zip structure cannot be read)',
     );
     const text = join(dir, 'text.xlsx');
     writeFileSync(text, 'ລະຫັດ,ຊື່ແຂວງ\nLA01,ນະຄອນຫຼວງວຽງຈັນ\n');
-    assert.match(await refusal(openXlsx(text, {})), /not a real XLSX workbook/);
+    assert.match(await refusal(openXlsx(text, {})), /not a real XLSX or ODS workbook/);
     const flipped = join(dir, 'flipped.xlsx');
     copyFileSync(report, flipped);
     const bytes = readFileSync(flipped);

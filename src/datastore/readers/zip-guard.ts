@@ -35,7 +35,7 @@ const zip64LocatorSignature = 0x07064b50;
 const centralSignature = 0x02014b50;
 const localSignature = 0x04034b50;
 const corrupt =
-  'the file is damaged or is not a real XLSX workbook (its zip structure cannot be read)';
+  'the file is damaged or is not a real XLSX or ODS workbook (its zip structure cannot be read)';
 
 /** True when the file starts like an OLE compound file (encrypted OOXML, legacy XLS/DOC). */
 export async function isCompoundFile(file: string): Promise<boolean> {
