@@ -199,6 +199,79 @@ describe('datastore ingest of every format', () => {
     assert.equal(rows[1]?.['ອັດຕາ'], 8.25);
   });
 
+  it('the agency files of test/fixtures/datastore: what was decided, and the typed values', async () => {
+    const read = async (name: string) => {
+      const { result, rows, types } = await ingest(fixture(name), name);
+      const decisions = Object.fromEntries(
+        result.report.decisions
+          .filter((d) =>
+            ['encoding', 'delimiter', 'line-endings', 'nul-bytes', 'header-row'].includes(d.topic),
+          )
+          .map((d) => [d.topic, d.value]),
+      );
+      return { rows, types, decisions, count: result.rowCount, totals: result.report.totals };
+    };
+    const health = await read('health-utf16le.csv');
+    assert.deepEqual(health.decisions, {
+      encoding: 'utf-16le',
+      delimiter: '\t',
+      'line-endings': 'crlf',
+      'header-row': '3',
+    });
+    assert.deepEqual(health.types, {
+      ລະຫັດ: 'string',
+      ແຂວງ: 'string',
+      ຈຳນວນຄົນເຈັບ: 'integer',
+      'ອັດຕາຕໍ່ 100.000': 'number',
+      ວັນທີລາຍງານ: 'date',
+    });
+    assert.equal(health.count, 18);
+    // `2.269` and `52,8` in the file: dots group thousands, the comma marks decimals.
+    assert.deepEqual(
+      [health.rows[1]?.['ແຂວງ'], health.rows[1]?.['ຈຳນວນຄົນເຈັບ'], health.rows[1]?.['ອັດຕາຕໍ່ 100.000']],
+      ['ຜົ້ງສາລີ', 2269n, 52.8],
+    );
+    assert.deepEqual(health.totals, {});
+
+    const big5 = await read('population-big5.csv');
+    assert.deepEqual(big5.decisions, {
+      encoding: 'big5',
+      delimiter: ',',
+      'line-endings': 'crlf',
+      'header-row': '1',
+    });
+    assert.deepEqual(Object.keys(big5.types), ['國家', '國家代碼', '年份', '總人口', '資料來源']);
+    assert.deepEqual(
+      [big5.rows.at(-1)?.['國家'], big5.rows.at(-1)?.['年份'], big5.rows.at(-1)?.['總人口']],
+      ['寮國', 2024n, 7769819n],
+    );
+
+    const padded = await read('provinces-nul.csv');
+    assert.equal(padded.decisions['nul-bytes'], '40');
+    assert.deepEqual(padded.rows[0], {
+      _row: 2n,
+      pcode: 'LA01',
+      name_lo: 'ນະຄອນຫຼວງວຽງຈັນ',
+      name_en: 'Vientiane Capital',
+      type: 'prefecture',
+    });
+
+    const mac = await read('gdp-cr.csv');
+    assert.equal(mac.decisions['line-endings'], 'cr');
+    assert.equal(mac.count, 10);
+    assert.deepEqual(mac.types, {
+      Year: 'integer',
+      'GDP (current US$)': 'integer',
+      Note: 'string',
+    });
+    assert.equal(mac.rows[2]?.['Note'], 'revised\nWorld Bank 2024', 'a quoted CR is a line break');
+
+    const piped = await read('provinces-pipe.psv');
+    assert.equal(piped.decisions['delimiter'], '|');
+    assert.equal(piped.count, 18);
+    assert.equal(piped.rows[0]?.['name_en'], 'Vientiane Capital, Vientiane');
+  });
+
   it('binary garbage named .csv, a 0-byte file and a header-only file end in clear outcomes', async () => {
     const garbage = Buffer.alloc(4096);
     for (let i = 0; i < garbage.length; i += 1) garbage[i] = (i * 7919) % 256;

@@ -264,6 +264,14 @@ const cases: Array<{
     charset: 'utf-8',
   },
   {
+    what: 'CSV whose fields a database export padded with NUL bytes',
+    bytes: Buffer.from('pcode,name\nLA01\0\0\0,ນະຄອນຫຼວງວຽງຈັນ\0\0\nLA02\0\0\0,ຜົ້ງສາລີ\0\0\n'),
+    name: 'export.csv',
+    mediaType: 'text/csv',
+    format: 'CSV',
+    charset: 'utf-8',
+  },
+  {
     what: 'CSV with a UTF-8 BOM, and commas inside quotes',
     bytes: Buffer.from(
       '\ufeffname,place\n"Khamla","Vientiane, Lao PDR"\n"Noy","Pakse, Champasak"\n',

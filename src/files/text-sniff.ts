@@ -23,7 +23,6 @@ export function decodeTextHead(head: Buffer): DecodedHead | undefined {
   if (head[0] === 0xfe && head[1] === 0xff) return utf16(head.subarray(2), 'utf-16be');
   const bomless = utf16WithoutBom(head);
   if (bomless) return utf16(head, bomless);
-  if (head.includes(0)) return undefined;
   let decoded: DecodedHead;
   try {
     // `stream: true` lets a character cut in half at the end of the head pass as valid.
@@ -62,17 +61,23 @@ function utf16WithoutBom(head: Buffer): 'utf-16le' | 'utf-16be' | undefined {
   return undefined;
 }
 
-/** Text has almost no control characters besides tab, line breaks, form feed and escape. */
+/**
+ * Text has almost no control characters besides tab, line breaks, form feed and escape. NUL bytes
+ * may pad the fields of a database export (the ingest removes them), so they count only when
+ * they are a quarter of the head or more: the characters between them must still read as text.
+ */
 function looksBinary(text: string): boolean {
   let controls = 0;
+  let nuls = 0;
   let length = 0;
   for (const char of text) {
     length += 1;
     const code = char.codePointAt(0) ?? 0;
-    if (code === 0) return true;
-    if ((code < 0x20 && ![9, 10, 12, 13, 26, 27].includes(code)) || code === 0xfffd) controls += 1;
+    if (code === 0) nuls += 1;
+    else if ((code < 0x20 && ![9, 10, 12, 13, 26, 27].includes(code)) || code === 0xfffd)
+      controls += 1;
   }
-  return controls > Math.max(1, length * 0.01);
+  return nuls * 4 >= length || controls > Math.max(1, (length - nuls) * 0.01);
 }
 
 /** The kind of text from its first characters: markup, JSON family, delimited or plain. */

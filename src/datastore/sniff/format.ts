@@ -99,8 +99,11 @@ function oleFormat(head: Buffer, named: FileFormat | undefined): DetectedFormat 
 function textFormat(head: Buffer, named: FileFormat | undefined): DetectedFormat {
   const { encoding } = detectEncoding(head);
   const text = iconv.decode(head.subarray(0, 64 * 1024), encoding);
-  const controls = countControls(text);
-  if (text.length === 0 || controls / text.length > 0.05) {
+  const { controls, nuls } = countControls(text);
+  // NUL bytes pad the fields of some database exports: text around them still makes a table
+  // (the reader removes them). A quarter NUL or more, or other control bytes, is binary.
+  const others = controls - nuls;
+  if (text.length === 0 || nuls * 4 >= text.length || others / (text.length - nuls) > 0.05) {
     return {
       format: 'unknown',
       reason: `binary: ${Math.round((100 * controls) / Math.max(1, text.length))}% control or undecodable characters as ${encoding}`,
@@ -147,12 +150,14 @@ function isNdjson(text: string, named: FileFormat | undefined): boolean {
 }
 
 /** Control characters other than tab, LF, FF and CR, plus U+FFFD: never in real text. */
-function countControls(text: string): number {
-  let count = 0;
+function countControls(text: string): { controls: number; nuls: number } {
+  let controls = 0;
+  let nuls = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if ((code < 0x20 && code !== 9 && code !== 10 && code !== 12 && code !== 13) || code === 0xfffd)
-      count++;
+      controls++;
+    if (code === 0) nuls++;
   }
-  return count;
+  return { controls, nuls };
 }
