@@ -209,7 +209,15 @@ describe('datastore ingest of every format', () => {
           )
           .map((d) => [d.topic, d.value]),
       );
-      return { rows, types, decisions, count: result.rowCount, totals: result.report.totals };
+      const fields = result.tableSchema.fields;
+      return {
+        rows,
+        types,
+        decisions,
+        fields,
+        count: result.rowCount,
+        totals: result.report.totals,
+      };
     };
     const health = await read('health-utf16le.csv');
     assert.deepEqual(health.decisions, {
@@ -232,6 +240,17 @@ describe('datastore ingest of every format', () => {
       ['ຜົ້ງສາລີ', 2269n, 52.8],
     );
     assert.deepEqual(health.totals, {});
+    // The Frictionless schema says how the file writes them.
+    assert.deepEqual(
+      health.fields
+        .slice(2)
+        .map(({ type, format, decimalChar }) => ({ type, format, decimalChar })),
+      [
+        { type: 'integer', format: 'default', decimalChar: undefined },
+        { type: 'number', format: 'default', decimalChar: ',' },
+        { type: 'date', format: '%d/%m/%Y', decimalChar: undefined },
+      ],
+    );
 
     const big5 = await read('population-big5.csv');
     assert.deepEqual(big5.decisions, {

@@ -77,7 +77,14 @@ const TableSchemaSchema = Type.Object(
           Type.Object({ lo: Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),
         ),
         type: Type.String(),
-        format: Type.String(),
+        format: Type.String({
+          description:
+            'default, any, or for dates a strptime pattern such as %d/%m/%Y: how the file writes the values',
+        }),
+        decimalChar: Type.Optional(
+          Type.Literal(',', { description: 'numbers use a decimal comma' }),
+        ),
+        bareNumber: Type.Optional(Type.Literal(false, { description: 'numbers carry a % sign' })),
         constraints: Type.Optional(Type.Unknown()),
       }),
     ),

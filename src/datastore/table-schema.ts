@@ -1,6 +1,6 @@
 import type { FieldConstraints } from './constraints.js';
 import type { IngestOptions } from './convert-file.js';
-import { nullMarkers, type ColumnDecision } from './types/index.js';
+import { nullMarkers, type ColumnDecision, type DateFormat } from './types/index.js';
 
 /**
  * A resource's columns as a Frictionless Table Schema, with titles in Lao and English (the header
@@ -16,7 +16,15 @@ export interface TableField {
   title: { lo?: string; en?: string };
   description?: { lo?: string; en?: string };
   type: 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'time' | 'string' | 'any';
+  /**
+   * As Frictionless defines it: `default`, `any`, or for dates a strptime pattern such as
+   * `%d/%m/%Y`; what the file's cells look like, while the table holds the typed values.
+   */
   format: string;
+  /** Numbers written with a decimal comma (`6.492.228,5`). */
+  decimalChar?: ',';
+  /** Numbers written with a `%` sign. */
+  bareNumber?: false;
   constraints?: FieldConstraints;
 }
 
@@ -49,26 +57,42 @@ export function tableSchemaOf(
 
 function frictionlessType(
   decision: ColumnDecision | undefined,
-): Pick<TableField, 'type' | 'format'> {
+): Pick<TableField, 'type' | 'format' | 'decimalChar' | 'bareNumber'> {
   switch (decision?.type) {
     case 'integer':
-      return { type: 'integer', format: 'default' };
+      return {
+        type: 'integer',
+        format: 'default',
+        ...(decision.number?.percent && { bareNumber: false as const }),
+      };
     case 'decimal':
       return {
         type: 'number',
-        format: decision.number?.decimalMark === ',' ? 'decimal-comma' : 'default',
+        format: 'default',
+        ...(decision.number?.decimalMark === ',' && { decimalChar: ',' as const }),
+        ...(decision.number?.percent && { bareNumber: false as const }),
       };
     case 'boolean':
       return { type: 'boolean', format: 'default' };
     case 'date':
-      return { type: 'date', format: decision.date?.order ?? 'default' };
+      return { type: 'date', format: dateFormat(decision.date) };
     case 'datetime':
-      return { type: 'datetime', format: decision.withTimeZone ? 'with-time-zone' : 'default' };
+      return { type: 'datetime', format: 'default' };
     case 'time':
       return { type: 'time', format: 'default' };
     default:
       return { type: 'string', format: 'default' };
   }
+}
+
+/**
+ * The Frictionless format of a date column: a strptime pattern when every date is written
+ * `a/b/yyyy`, `default` (ISO 8601) when every one is ISO, else `any`.
+ */
+function dateFormat(date: DateFormat | undefined): string {
+  if (date === undefined || date.excelSerial || date.written === 'both') return 'any';
+  if (date.written === 'iso') return 'default';
+  return date.order === 'mdy' ? '%m/%d/%Y' : '%d/%m/%Y';
 }
 
 /** Frictionless types of a table DuckDB read with its own types (Parquet). */

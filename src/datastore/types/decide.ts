@@ -130,10 +130,15 @@ function dateCandidate(profile: ColumnProfile): Candidate {
           `${count(serials)} Excel serial day numbers (1900 system) read as dates, since ${why}`,
         );
       }
-      const date: DateFormat = { order, excelSerial };
+      const date: DateFormat = { order, excelSerial, written: spellings(d.iso, d.dmy + d.mdy) };
       return { ...base(profile, 'date', fits, `date: ${notes.join(', ')}`), date };
     },
   };
+}
+
+/** ISO dates alone only when no `a/b/yyyy` date is seen (a column of none at all: ISO). */
+function spellings(iso: number, slashes: number): DateFormat['written'] {
+  return slashes === 0 ? 'iso' : iso === 0 ? 'slashes' : 'both';
 }
 
 function otherCandidates(profile: ColumnProfile): Candidate[] {
@@ -318,7 +323,11 @@ export function decideWithOverride(
         (inferred.date?.excelSerial === true ? profile.number.serials : 0);
       return forced({
         ...base(profile, 'date', fits, ''),
-        date: { order, excelSerial: inferred.date?.excelSerial ?? false },
+        date: {
+          order,
+          excelSerial: inferred.date?.excelSerial ?? false,
+          written: spellings(d.iso, order === 'dmy' ? d.dmy : d.mdy),
+        },
       });
     }
     default: {

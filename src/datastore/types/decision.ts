@@ -30,6 +30,8 @@ export interface DateFormat {
   order: 'dmy' | 'mdy';
   /** Whole numbers 20000–60000 are Excel serial day numbers (1900 date system). */
   excelSerial: boolean;
+  /** Which spellings the column's cells use: ISO `yyyy-mm-dd`, `a/b/yyyy`, or both. */
+  written: 'iso' | 'slashes' | 'both';
 }
 
 /** The type chosen for one column, with everything the conversions need. */
