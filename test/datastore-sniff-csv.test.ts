@@ -227,6 +227,24 @@ describe('locateTable', () => {
     );
   });
 
+  it('sets aside a sentence right under the data, with no blank row or keyword before it', async () => {
+    const note = 'ຕົວເລກປີ 2023 ແມ່ນຕົວເລກເບື້ອງຕົ້ນ ຈະປັບປຸງເມື່ອສຳມະໂນຄົວສຳເລັດ.';
+    const { body, report } = await locate([
+      ['ລະຫັດ', 'ແຂວງ', 'ປະຊາກອນ'],
+      ['LA01', 'ນະຄອນຫຼວງວຽງຈັນ', '969000'],
+      ['LA02', 'ຜົ້ງສາລີ', '191000'],
+      ['ນະຄອນຫຼວງວຽງຈັນ', '', ''],
+      ['LA15', 'ເຊກອງ', '129000'],
+      [note, '', ''],
+    ]);
+    assert.deepEqual(
+      body.map((row) => row.rowNumber),
+      [2, 3, 4, 5],
+      'a short label alone on its row stays data',
+    );
+    assert.equal(decided(report, 'notes-below'), note);
+  });
+
   it('keeps rows after a blank row as data when real data follows', async () => {
     const { body, report } = await locate([
       ['a', 'b'],

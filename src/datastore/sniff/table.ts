@@ -16,6 +16,8 @@ export interface LocatedTable {
 const headRows = 60;
 /** Rows held after a blank row while deciding whether they are notes or more data. */
 const maxHeldRows = 50;
+/** A first cell this long, with a blank in it, reads as a sentence rather than a row label. */
+const sentenceChars = 40;
 const noteStart = /^\s*(source|sources|note|notes|remark|\*|ໝາຍເຫດ|ຫມາຍເຫດ|ແຫຼ່ງ|ແຫລ່ງ|ທີ່ມາ)/iu;
 
 /**
@@ -173,6 +175,18 @@ function padded(cells: string[], width: number): string[] {
 }
 
 /** A row that may be a note below the table: only its first cell is filled. */
+/**
+ * Whether a row with only its first cell filled, right under the data, starts the notes: it
+ * opens as notes do (`Source:`, `ໝາຍເຫດ`), or in a table of three columns or more it is a
+ * sentence, far longer than a row label. Either way it is held, and becomes data again if data
+ * rows follow it.
+ */
+function noteOpening(text: string, width: number): boolean {
+  if (noteStart.test(text)) return true;
+  const trimmed = text.trim();
+  return width >= 3 && [...trimmed].length >= sentenceChars && /\s/u.test(trimmed);
+}
+
 function noteLike(row: SourceRow, width: number): boolean {
   if (width <= 1 || !filled(row.cells[0])) return false;
   // Asked of every row: a data row answers at its second filled cell, not after all of them.
@@ -248,7 +262,7 @@ async function* body(
         }
         release(out);
       }
-      if (isBlank || (noteLike(row, width) && noteStart.test(row.cells[0] ?? ''))) {
+      if (isBlank || (noteLike(row, width) && noteOpening(row.cells[0] ?? '', width))) {
         holding = true;
         held.push(row);
         continue;
