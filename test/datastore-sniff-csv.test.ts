@@ -97,6 +97,29 @@ describe('decodeToText', () => {
   });
 });
 
+describe('openDelimitedText in UTF-16BE', () => {
+  it('reads a big-endian file with and without its byte-order mark', async () => {
+    const text = 'ແຂວງ;ປະຊາກອນ\r\nເຊກອງ;129000\r\nອັດຕະປື;153000\r\n';
+    const bigEndian = Buffer.from(text, 'utf16le').swap16();
+    for (const [name, bytes] of [
+      ['with-bom.csv', Buffer.concat([Buffer.from([0xfe, 0xff]), bigEndian])],
+      ['without-bom.csv', bigEndian],
+    ] as const) {
+      const { rows, report } = await readAll(fixture(name, bytes));
+      assert.equal(decided(report, 'encoding'), 'utf-16be', name);
+      assert.deepEqual(
+        rows.map((row) => row.cells),
+        [
+          ['ແຂວງ', 'ປະຊາກອນ'],
+          ['ເຊກອງ', '129000'],
+          ['ອັດຕະປື', '153000'],
+        ],
+        name,
+      );
+    }
+  });
+});
+
 describe('openDelimitedText on a UTF-8 file with a stray line', () => {
   it('keeps the Lao text and reports the one line of Windows-1252', async () => {
     const lines = ['ລະຫັດ,ແຂວງ,ປະຊາກອນ'];

@@ -73,6 +73,25 @@ describe('detectEncoding', () => {
     assert.equal(detectEncoding(pasted).encoding, 'windows-1252');
   });
 
+  it('finds other Windows code pages, and names a close runner-up when unsure', () => {
+    const russian =
+      'Город,Население,Область\nМосква,13010112,Москва\nСанкт-Петербург,5601911,Санкт-Петербург\n' +
+      'Новосибирск,1633595,Новосибирская\nЕкатеринбург,1544376,Свердловская\nКазань,1308660,Татарстан\n';
+    assert.equal(detectEncoding(iconv.encode(russian, 'windows-1251')).encoding, 'windows-1251');
+    const vietnamese =
+      'Tỉnh,Dân số,Vùng\nHà Nội,8053663,Đồng bằng sông Hồng\nHồ Chí Minh,8993082,Đông Nam Bộ\n' +
+      'Đà Nẵng,1134310,Duyên hải Nam Trung Bộ\nCần Thơ,1235171,Đồng bằng sông Cửu Long\n';
+    const windows1258 = iconv.encode(vietnamese.normalize('NFD'), 'windows-1258');
+    assert.equal(detectEncoding(windows1258).encoding, 'windows-1258');
+    // Lithuanian: chardet ranks Latin-1 a little above Windows-1257 on so short a file.
+    const lithuanian =
+      'Miestas,Gyventojų,Apskritis\nVilnius,588412,Vilniaus\nKaunas,304097,Kauno\n' +
+      'Klaipėda,152008,Klaipėdos\nŠiauliai,107086,Šiaulių\nPanevėžys,88412,Panevėžio\n' +
+      'Alytus,52727,Alytaus\nMarijampolė,36807,Marijampolės\n';
+    const unsure = detectEncoding(iconv.encode(lithuanian, 'windows-1257'));
+    assert.match(unsure.reason, /uncertain, windows-1257 scored nearly as well/);
+  });
+
   it('tells Lao CP1133 from Thai TIS-620 by syllable shapes', () => {
     const lao = detectEncoding(iconv.encode(laoCsv, 'cp1133'));
     assert.equal(lao.encoding, 'cp1133');

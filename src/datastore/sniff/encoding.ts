@@ -14,6 +14,8 @@ const fromChardet: Record<string, string> = {
   'UTF-8': 'utf-8',
   // Windows-1252 is a superset that files labelled Latin-1 nearly always are (as in WHATWG).
   'ISO-8859-1': 'windows-1252',
+  // Likewise Windows-1254 for Turkish (WHATWG again).
+  'ISO-8859-9': 'windows-1254',
   'UTF-16LE': 'utf-16le',
   'UTF-16BE': 'utf-16be',
   Big5: 'big5',
@@ -54,14 +56,12 @@ export function detectEncoding(head: Buffer): DetectedEncoding {
   if (laoOrThai) return laoOrThai;
   const match = cjk ?? matches.find((candidate) => candidate.name !== 'UTF-8');
   if (match) {
-    const name =
-      fromChardet[match.name] ??
-      (/^(windows|ISO-8859)-/.test(match.name) ? match.name.toLowerCase() : undefined);
-    if (name && iconv.encodingExists(name)) {
+    const name = iconvName(match.name);
+    if (name) {
       return {
         encoding: name,
         bom: false,
-        reason: `not UTF-8; chardet finds ${match.name} (confidence ${match.confidence})`,
+        reason: `not UTF-8; chardet finds ${match.name} (confidence ${match.confidence})${closeRivals(matches, match)}`,
       };
     }
   }
@@ -70,6 +70,34 @@ export function detectEncoding(head: Buffer): DetectedEncoding {
     bom: false,
     reason: 'not UTF-8 and no better guess; windows-1252 decodes every byte',
   };
+}
+
+function iconvName(chardetName: string): string | undefined {
+  const name =
+    fromChardet[chardetName] ??
+    (/^(windows|ISO-8859)-/.test(chardetName) ? chardetName.toLowerCase() : undefined);
+  return name !== undefined && iconv.encodingExists(name) ? name : undefined;
+}
+
+/**
+ * Single-byte code pages of Latin scripts differ in a few letters only, and on a short file
+ * chardet often ranks two of them within a few points. The report then names the runner-up, for
+ * the publisher to read the file again with it when names come out wrong (`Plzeň` as `Plzeò`).
+ */
+function closeRivals(
+  matches: ReadonlyArray<{ name: string; confidence: number; lang?: string }>,
+  chosen: { name: string; confidence: number },
+): string {
+  if (chosen.confidence >= 50) return '';
+  const chosenName = iconvName(chosen.name);
+  const rivals = matches
+    .filter((m) => m !== chosen && m.confidence > 0 && m.confidence >= chosen.confidence * 0.6)
+    .map((m) => iconvName(m.name))
+    .filter((name): name is string => name !== undefined && name !== chosenName);
+  const unique = [...new Set(rivals)];
+  return unique.length === 0
+    ? ''
+    : `; uncertain, ${unique.join(' or ')} scored nearly as well: if letters come out wrong, read the file again with that encoding`;
 }
 
 function fromBom(head: Buffer): DetectedEncoding | undefined {
