@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import {
   apiCaller,
   bearer,
@@ -192,6 +193,22 @@ for (const engine of testEngines()) {
       assert.equal(second.serving, true);
       const schema = (await call(editor, 'GET', `/api/v1/resources/${resourceId}/schema`)).json();
       assert.equal(schema.fields[2].type, 'string');
+
+      // Queries that began on the old table finish on it: it is dropped two minutes later.
+      const { table_name: oldTable } = await app.database.db
+        .selectFrom('datastore_ingests')
+        .select('table_name')
+        .where('id', '=', first.id)
+        .executeTakeFirstOrThrow();
+      assert.ok(oldTable);
+      assert.equal((await rowsOf(oldTable)).length, 4, 'the old table is still there');
+      const { rows: drops } = await sql<{ delay: number }>`
+        SELECT extract(epoch FROM start_after - created_on)::float AS delay FROM pgboss.job
+        WHERE name = 'datastore-drop-table' AND data ->> 'tableName' = ${oldTable}`.execute(
+        app.database.db,
+      );
+      assert.equal(drops.length, 1);
+      assert.ok(drops[0]!.delay >= 115, `dropped after ${drops[0]!.delay} s`);
     });
 
     it('keeps the previous table serving when a replacement file cannot be read', async () => {
