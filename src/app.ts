@@ -144,6 +144,7 @@ export async function buildApp({
     database,
     blobs,
     workers: config.ingestWorkers,
+    serves: true,
     log: http.log,
     now: clock,
   });

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { completeDataset } from './helpers/catalog.js';
 import { fixture } from './datastore-readers-support.js';
+import { multipart, multipartHeaders } from './helpers/multipart.js';
 import {
   processStorages,
   runCli,
+  startCliProcess,
   startServerProcess,
   type ProcessStorage,
   type ServerProcess,
@@ -97,6 +99,67 @@ for (const storage of processStorages()) {
         });
       });
     });
+
+    // The scaled setup: web servers take no ingests, a `khomoun worker` beside them does. Two
+    // processes on one database is PostgreSQL's case; PGlite admits one process at a time.
+    if (storage.name === 'postgres') {
+      it('leaves ingests to khomoun worker when the server runs none', async () => {
+        const server = await startServerProcess({ ...place.env, INGEST_WORKERS: '0' });
+        try {
+          const created = await api(server, 'GET', '/api/v1/datasets/dengue-2024');
+          const datasetId = ((await created.json()) as { id: string }).id;
+          const uploaded = await fetch(`${server.url}/api/v1/datasets/${datasetId}/resources`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, ...multipartHeaders },
+            body: multipart(
+              { title: 'Dengue' },
+              { name: 'dengue.csv', bytes: readFileSync(fixture('health-utf16le.csv')) },
+            ),
+          });
+          assert.equal(uploaded.status, 201, await uploaded.clone().text());
+          const resources = ((await uploaded.json()) as { resources: Array<{ id: string }> })
+            .resources;
+          const resourceId = resources.at(-1)!.id;
+          const state = async () =>
+            (
+              (await (
+                await api(server, 'GET', `/api/v1/resources/${resourceId}/ingest`)
+              ).json()) as {
+                state: string;
+              }
+            ).state;
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          assert.equal(await state(), 'queued', 'the server reads no file itself');
+
+          const worker = await startCliProcess(
+            ['worker'],
+            place.env,
+            /Khomoun worker is taking ingest jobs/,
+          );
+          try {
+            let now = await state();
+            for (let i = 0; i < 300 && now !== 'done' && now !== 'failed'; i += 1) {
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              now = await state();
+            }
+            assert.equal(now, 'done', worker.output());
+          } finally {
+            assert.equal(await worker.stop(), 0, worker.output());
+          }
+          // The server loads the worker's table from its Parquet copy in the blob store.
+          const records = await api(
+            server,
+            'GET',
+            `/api/v1/resources/${resourceId}/records?limit=1`,
+          );
+          assert.equal(records.status, 200);
+          const body = (await records.json()) as { items: Array<Record<string, unknown>> };
+          assert.equal(body.items[0]?.['ລະຫັດ'], 'LA01');
+        } finally {
+          await server.stop();
+        }
+      });
+    }
 
     it('refuses an unknown encoding at once, and tells why a file is no table', async () => {
       const misnamed = await runCli(

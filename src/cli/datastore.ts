@@ -27,9 +27,14 @@ import { AppError, Invalid } from '../lib/errors.js';
 import { openConfiguredDatabase } from '../server.js';
 
 const print = (line: string) => process.stderr.write(`${line}\n`);
+// An Error has no enumerable properties: JSON.stringify would print `{"err":{}}`.
+const detailsText = (details: object) =>
+  JSON.stringify(details, (_key, value: unknown) =>
+    value instanceof Error ? value.message : value,
+  );
 const log = {
-  warn: (details: object, message: string) => print(`${message} ${JSON.stringify(details)}`),
-  error: (details: object, message: string) => print(`${message} ${JSON.stringify(details)}`),
+  warn: (details: object, message: string) => print(`${message} ${detailsText(details)}`),
+  error: (details: object, message: string) => print(`${message} ${detailsText(details)}`),
 };
 
 /** Runs `work` with the database, blob store and datastore of the configuration, then closes them. */
@@ -48,6 +53,7 @@ async function withDatastore<T>(
         database,
         blobs,
         workers,
+        serves: false,
         log,
         now: () => new Date(),
       });

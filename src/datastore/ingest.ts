@@ -39,7 +39,8 @@ export interface IngestResult {
 
 export interface IngestDeps {
   blobs: BlobStore;
-  tables: TableStore;
+  /** Where the table is loaded; absent, the Parquet copy alone is made (a worker's ingest). */
+  tables?: TableStore | undefined;
   workDir: string;
   /** DuckDB's memory limit inside the ingest process. */
   duckdbMemoryLimit?: string;
@@ -93,8 +94,10 @@ export async function ingestFile(
       maxBytes: Number.MAX_SAFE_INTEGER,
     });
     timer.lap('store-parquet');
-    await loadTable(deps.tables, tableName, converted.parquetPath);
-    timer.lap('load-table');
+    if (deps.tables) {
+      await loadTable(deps.tables, tableName, converted.parquetPath);
+      timer.lap('load-table');
+    }
     return {
       tableName,
       parquetSha256: parquet.sha256,
@@ -105,7 +108,7 @@ export async function ingestFile(
       steps: timer.steps,
     };
   } catch (error) {
-    await deps.tables.dropTable(tableName).catch(() => undefined);
+    await deps.tables?.dropTable(tableName).catch(() => undefined);
     throw error;
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
 import type { BlobStore } from '../files/index.js';
 import { startJobQueue, type JobQueue } from '../jobs/index.js';
-import { datastoreJobKinds } from './jobs.js';
+import { datastoreJobKinds, dropTableJob } from './jobs.js';
 import { openTableStore, type TableStore } from './table-store.js';
 import { startIngestWorkers } from './worker.js';
 
@@ -19,12 +19,18 @@ type Log = Parameters<typeof startIngestWorkers>[0]['log'];
 /**
  * The job queue, this node's DuckDB tables and, with `workers` > 0, ingest workers: what both
  * `khomoun serve` and `khomoun worker` run next to the catalog database.
+ *
+ * Only a node that `serves` tables opens its DuckDB file, loads what its ingests make and drops
+ * replaced tables. `khomoun worker` and `khomoun ingest` serve none: they leave the file, and its
+ * lock, to the server beside them (same DATA_DIR), which loads each new table from its Parquet
+ * copy in the blob store when first asked.
  */
 export async function startDatastore(options: {
   config: Config;
   database: Database;
   blobs: BlobStore;
   workers: number;
+  serves: boolean;
   log: Log;
   now: () => Date;
 }): Promise<DatastoreRuntime> {
@@ -46,7 +52,7 @@ export async function startDatastore(options: {
   // event loop for 80–100 ms (the native library and the package's modules), which on the
   // first ingest was the server's longest stall. A failure here is only logged: the first
   // ingest opens the store again, as it did before.
-  if (options.workers > 0)
+  if (options.serves && options.workers > 0)
     await tables
       .withConnection(async () => undefined)
       .catch((error: unknown) => log.warn({ err: error }, 'the table store did not open'));
@@ -57,7 +63,7 @@ export async function startDatastore(options: {
             db: database.db,
             jobs,
             blobs,
-            tables,
+            ...(options.serves && { tables }),
             workDir: join(config.dataDir, 'tmp', 'ingest'),
             now,
             soleWorker: database.engine === 'pglite',
@@ -66,6 +72,10 @@ export async function startDatastore(options: {
           options.workers,
         )
       : undefined;
+  if (options.serves)
+    await jobs.work(dropTableJob, async ({ tableName }) => {
+      await tables.dropTable(tableName);
+    });
   return {
     jobs,
     tables,

@@ -14,7 +14,8 @@ export interface IngestWorkerDeps {
   db: Kysely<Schema>;
   jobs: JobQueue;
   blobs: BlobStore;
-  tables: TableStore;
+  /** This node's tables, which each ingest loads; absent on a node that serves none. */
+  tables?: TableStore;
   /** Scratch space for spooled rows and Parquet files; on disk, as files are large. */
   workDir: string;
   now: () => Date;
@@ -88,9 +89,6 @@ export async function startIngestWorkers(
       await runIngest(deps, ingestId, job.retryCount);
     });
   }
-  await jobs.work(dropTableJob, async ({ tableName }) => {
-    await deps.tables.dropTable(tableName);
-  });
   return {
     stop() {
       clearInterval(sweeper);

@@ -98,30 +98,51 @@ export interface ServerProcess {
 }
 
 /** Starts `khomoun serve` on a free port and waits until it says where it listens. */
-export function startServerProcess(
+export async function startServerProcess(
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<ServerProcess> {
+  const started = await startCliProcess(
+    ['serve'],
+    { PORT: '0', LOG_LEVEL: 'warn', ...env },
+    /Khomoun is listening on (http:\/\/\S+)/,
+    timeoutMs,
+  );
+  return { ...started, url: started.ready[1]! };
+}
+
+/** A long-running `khomoun` command, once it has printed what says it is ready. */
+export interface CliProcess extends Omit<ServerProcess, 'url'> {
+  ready: RegExpExecArray;
+}
+
+/** Starts `khomoun ARGS` and waits until its output matches `ready`. */
+export function startCliProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs = 60_000,
+): Promise<CliProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'serve'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
       cwd: root,
-      env: childEnv({ PORT: '0', LOG_LEVEL: 'warn', ...env }),
+      env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    // 'close', not 'exit': by then everything the server printed has been read.
+    // 'close', not 'exit': by then everything the process printed has been read.
     const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in ${timeoutMs} ms:\n${output}`));
+      reject(new Error(`khomoun ${args.join(' ')} was not ready in ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk;
-      const match = /Khomoun is listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
+      const match = ready.exec(output);
+      if (match) {
         clearTimeout(timer);
         resolve({
-          url: match[1],
+          ready: match,
           output: () => output,
           async stop() {
             child.kill('SIGTERM');
@@ -138,7 +159,9 @@ export function startServerProcess(
     child.stderr.on('data', onData);
     exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+      reject(
+        new Error(`khomoun ${args.join(' ')} exited with ${code} before it was ready:\n${output}`),
+      );
     });
   });
 }
