@@ -291,6 +291,32 @@ describe('datastore ingest of every format', () => {
     assert.equal(piped.rows[0]?.['name_en'], 'Vientiane Capital, Vientiane');
   });
 
+  it('a workbook with one cell at its last row, and JSON nested 100,000 deep', async () => {
+    const sheet = XLSX.utils.aoa_to_sheet([
+      ['pcode', 'name'],
+      ['LA01', 'ນະຄອນຫຼວງວຽງຈັນ'],
+    ]);
+    XLSX.utils.sheet_add_aoa(sheet, [['ໝາຍເຫດ']], { origin: 'B1048576' });
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, sheet, 'ແຂວງ');
+    const bytes = XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
+    const far = await ingest(write('far.xlsx', bytes), 'far.xlsx');
+    assert.deepEqual(
+      far.rows.map((row) => [row['pcode'], row['name']]),
+      [
+        ['LA01', 'ນະຄອນຫຼວງວຽງຈັນ'],
+        [null, 'ໝາຍເຫດ'],
+      ],
+    );
+    assert.equal(far.result.report.totals['blank-row'], 1_048_576 - 3);
+
+    const deep = `[{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}]`;
+    await assert.rejects(
+      ingest(write('deep.json', deep), 'deep.json'),
+      /the JSON file nests its values too deeply \(thousands of levels\)/,
+    );
+  });
+
   it('binary garbage named .csv, a 0-byte file and a header-only file end in clear outcomes', async () => {
     const garbage = Buffer.alloc(4096);
     for (let i = 0; i < garbage.length; i += 1) garbage[i] = (i * 7919) % 256;

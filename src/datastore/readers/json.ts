@@ -25,8 +25,16 @@ export function jsonCellText(value: Json | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    // JSON.parse reads any depth, but JSON.stringify recurses: thousands of levels overflow it.
+    if (error instanceof RangeError) throw new UnreadableSource(tooDeep);
+    throw error;
+  }
 }
+
+const tooDeep = 'the JSON file nests its values too deeply (thousands of levels) to be a table';
 
 async function* elements(
   file: string,
@@ -45,8 +53,8 @@ async function* elements(
     }
     scanner.end();
   } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
     const where = index > 0 ? ` near record ${index + 1}` : '';
+    if (!(error instanceof SyntaxError)) throw error;
     throw new UnreadableSource(`the file is not valid JSON${where}: ${error.message}`);
   }
   return scanner;

@@ -146,7 +146,14 @@ async function* readSheet(
       }
       for await (const row of worksheet) {
         // Rows absent from the file are blank rows of the sheet: yield them so numbering stays exact.
-        for (; next < row.number; next += 1) batch.push({ rowNumber: next, cells: [] });
+        // A lone cell at row 1,048,576 makes a million of them: they go in batches too.
+        for (; next < row.number; next += 1) {
+          batch.push({ rowNumber: next, cells: [] });
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
         const cells: string[] = [];
         row.eachCell({ includeEmpty: false }, (cell, column) => {
           while (cells.length < column - 1) cells.push('');

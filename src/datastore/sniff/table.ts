@@ -44,7 +44,8 @@ export async function locateTable(
       done = true;
       break;
     }
-    head.push(...next.value);
+    // Not push(...batch): a batch may be long, and spread arguments live on the stack.
+    for (const row of next.value) head.push(row);
   }
   const header = findHeader(head);
   if (header === undefined) {
