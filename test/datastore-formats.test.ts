@@ -345,5 +345,13 @@ describe('datastore ingest of every format', () => {
     const cell = 'ລາວ'.repeat(3_500_000);
     const big = await ingest(write('cell.csv', `a,b\n1,"${cell}"\n2,x\n`), 'cell.csv');
     assert.equal(big.rows[0]?.['b'], cell);
+    // The report quotes cells, but only their start: it stays small whatever they hold.
+    assert.ok(JSON.stringify(big.result.report).length < 10_000);
+    assert.match(
+      big.result.report.decisions.find(
+        (d) => d.topic === 'column-type' && /free text/.test(d.reason),
+      )?.reason ?? '',
+      /e\.g\. '(ລາວ){13}ລ…', 'x'/,
+    );
   });
 });

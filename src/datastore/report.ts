@@ -49,6 +49,10 @@ export interface ValidationReport {
 }
 
 const maxValueLength = 80;
+const maxDecisionLength = 2000;
+
+const cut = (text: string, length: number): string =>
+  text.length > length ? `${text.slice(0, length)}…` : text;
 
 export class ReportCollector {
   readonly #perCode: number;
@@ -64,10 +68,7 @@ export class ReportCollector {
     const seen = this.#totals.get(error.code) ?? 0;
     this.#totals.set(error.code, seen + 1);
     if (seen >= this.#perCode) return;
-    const cell =
-      error.cell !== undefined && error.cell.length > maxValueLength
-        ? `${error.cell.slice(0, maxValueLength)}…`
-        : error.cell;
+    const cell = error.cell === undefined ? undefined : cut(error.cell, maxValueLength);
     this.#errors.push(cell === undefined ? error : { ...error, cell });
   }
 
@@ -77,7 +78,13 @@ export class ReportCollector {
   }
 
   decide(decision: ReportDecision): void {
-    this.#decisions.push(decision);
+    // A reason quotes cells and a value may list notes: bounded, so that a report stays small
+    // whatever the file holds (a 10 MB cell once made a 10 MB report).
+    this.#decisions.push({
+      ...decision,
+      value: cut(decision.value, maxDecisionLength),
+      reason: cut(decision.reason, maxDecisionLength),
+    });
   }
 
   /**

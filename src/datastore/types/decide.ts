@@ -23,7 +23,9 @@ export function allowedMisfits(values: number): number {
 }
 
 const count = (n: number): string => n.toLocaleString('en');
-const quote = (values: string[]): string => values.map((v) => `'${v}'`).join(', ');
+/** Examples in a reason, each cut short: a cell may hold megabytes. */
+const quote = (values: string[]): string =>
+  values.map((v) => `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`).join(', ');
 
 interface Candidate {
   type: ColumnType;
