@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import {
@@ -10,6 +11,7 @@ import {
   type TestUser,
 } from './helpers/app.js';
 import { completeDataset, organizationWithMembers } from './helpers/catalog.js';
+import { fixture } from './datastore-readers-support.js';
 import { testEngines } from './helpers/engines.js';
 import { multipart, multipartHeaders } from './helpers/multipart.js';
 
@@ -335,6 +337,25 @@ for (const engine of testEngines()) {
         fields: [{ name: 'nope', title: { en: 'x' } }],
       });
       assert.equal(unknown.statusCode, 400);
+      // DuckDB checks patterns with RE2: no back-references, no look-around.
+      const backReference = await call(editor, 'PATCH', url, {
+        fields: [{ name: 'ແຂວງ', constraints: { pattern: '(a)\\1' } }],
+      });
+      assert.equal(backReference.statusCode, 400);
+      assert.match(errorOf(backReference).message, /back-reference or look-around/);
+      const wrongFormat = await call(editor, 'PATCH', url, {
+        fields: [{ name: 'ປະຊາກອນ', type: 'date', format: 'decimal-comma' }],
+      });
+      assert.equal(wrongFormat.statusCode, 400);
+      assert.match(errorOf(wrongFormat).message, /a date column is written dmy or mdy/);
+      const rerunUnknown = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {
+        types: { nope: { type: 'text' } },
+      });
+      assert.equal(rerunUnknown.statusCode, 400);
+      assert.match(
+        errorOf(rerunUnknown).message,
+        /the table has no column "nope"; its columns are/,
+      );
 
       const constrained = await call(editor, 'PATCH', url, {
         fields: [
@@ -368,6 +389,35 @@ for (const engine of testEngines()) {
       const schema = (await call(editor, 'GET', url)).json();
       assert.equal(schema.fields[0].title.en, 'Province code', 'titles survive the re-run');
       assert.deepEqual(schema.fields[2].constraints, { minimum: 200000 });
+    });
+
+    it('fails a re-run for good when its options cannot work, and the schema stays editable', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'report-workbook',
+      });
+      const resourceId = await upload(
+        created.json().id,
+        'report.xlsm',
+        readFileSync(fixture('lao-provinces-report.xlsm')),
+      );
+      const first = await settled(resourceId);
+      assert.equal(first.state, 'done', JSON.stringify(first));
+      const rerun = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {
+        sheet: 'ປະຊາກອນ',
+      });
+      assert.equal(rerun.statusCode, 202, rerun.body);
+      const failed = await settled(resourceId);
+      assert.equal(failed.state, 'failed');
+      assert.equal(failed.attempts, 1, 'not tried again: the next try would fail the same way');
+      assert.match(failed.error, /no sheet "ປະຊາກອນ"; its sheets are "ປົກ", "ແຂວງ", "ສະຖິຕິ"/);
+      const url = `/api/v1/resources/${resourceId}/schema`;
+      const schema = (await call(editor, 'GET', url)).json();
+      const titled = await call(editor, 'PATCH', url, {
+        fields: [{ name: schema.fields[0].name, title: { en: 'Code' } }],
+      });
+      assert.equal(titled.statusCode, 200, titled.body);
+      assert.equal(titled.json().schema.fields[0].title.en, 'Code');
     });
 
     it('answers 404 to outsiders for the ingest of a draft, as for the resource', async () => {

@@ -18,7 +18,7 @@ export interface ConvertRequest {
 export type ConvertMessage =
   | { kind: 'progress'; rows: number; bytes: number }
   | { kind: 'done'; result: ConvertedFile }
-  | { kind: 'failed'; message: string; unreadable: boolean };
+  | { kind: 'failed'; message: string; unreadable: boolean; transient: boolean };
 
 /**
  * The entry of an ingest process: reads one file into a Parquet file and reports back over IPC.
@@ -58,6 +58,9 @@ async function serve(request: ConvertRequest): Promise<void> {
       kind: 'failed',
       message: error instanceof Error ? error.message : String(error),
       unreadable: error instanceof AppError,
+      // A system error (a full disk, too many open files) may pass; anything else the file or
+      // its options caused, and the next try would meet it again.
+      transient: /^E[A-Z]+$/.test(String((error as { code?: unknown } | null)?.code ?? '')),
     });
   } finally {
     connection.closeSync();

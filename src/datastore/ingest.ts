@@ -182,7 +182,11 @@ function convertInChildProcess(
       } else {
         settled = true;
         reject(
-          message.unreadable ? new UnreadableSource(message.message) : new Error(message.message),
+          message.unreadable
+            ? new UnreadableSource(message.message)
+            : message.transient
+              ? new Error(message.message)
+              : new UnreadableSource(`The file could not be read into a table: ${message.message}`),
         );
       }
     });

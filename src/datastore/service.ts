@@ -177,8 +177,16 @@ export function createDatastoreService(deps: {
       resourceId: string,
       edits: readonly FieldEdit[],
     ): Promise<{ schema: TableSchema; ingest: IngestStatus | null }> {
-      const { dataset, resource, ingest } = await shownIngest(actor, resourceId);
+      const shown = await shownIngest(actor, resourceId);
+      const { dataset, resource } = shown;
       await catalog.datasets.checkEditable(actor, dataset.row.id);
+      // After a re-run that failed (a pattern, a forced type), the table that serves is the
+      // one to edit again, not a dead end until the publisher re-runs by hand.
+      const ingest =
+        shown.ingest.state === 'failed' && resource.blob_sha256 !== null
+          ? ((await q.latestIngestOfFile(db, resourceId, resource.blob_sha256, 'done')) ??
+            shown.ingest)
+          : shown.ingest;
       if (ingest.state !== 'done' || !ingest.table_schema)
         throw new Conflict(
           ingest.state === 'failed'
@@ -204,6 +212,23 @@ export function createDatastoreService(deps: {
       const { dataset, resource } = await catalog.resources.find(actor, resourceId);
       await catalog.datasets.checkEditable(actor, dataset.row.id);
       if (options.encoding !== undefined) checkEncoding(options.encoding);
+      const served =
+        resource.blob_sha256 === null
+          ? undefined
+          : await q.latestIngestOfFile(db, resourceId, resource.blob_sha256, 'done');
+      const columns = (served?.table_schema as TableSchema | null | undefined)?.fields.map(
+        (field) => field.name,
+      );
+      for (const [name, override] of Object.entries(options.types ?? {})) {
+        if (columns !== undefined && !columns.includes(name))
+          throw new Invalid(
+            'types',
+            `the table has no column "${name}"; its columns are ${columns.map((c) => `"${c}"`).join(', ')}`,
+          );
+        checkTypeOverride(name, override);
+      }
+      for (const [name, constraints] of Object.entries(options.constraints ?? {}))
+        checkConstraints(name, constraints);
       return presentStatus(await queueAgain(actor, resource, options), false, now());
     },
   };
@@ -246,10 +271,12 @@ function applyEdits(
         ...(edit.description !== undefined && { description: edit.description }),
       };
     if (edit.type !== undefined) {
-      next.types![edit.name] = {
+      const override = {
         type: edit.type,
         ...(edit.format !== undefined && { format: edit.format }),
       };
+      checkTypeOverride(edit.name, override);
+      next.types![edit.name] = override;
       rerun = true;
     }
     if (edit.constraints !== undefined) {
@@ -264,6 +291,31 @@ function applyEdits(
   return { options: next, rerun };
 }
 
+/** The formats each forced type reads (types/decide.ts); any other fails only in the ingest. */
+const formatsOfType: Partial<Record<ColumnType, readonly string[]>> = {
+  integer: ['decimal-dot', 'decimal-comma'],
+  decimal: ['decimal-dot', 'decimal-comma'],
+  date: ['dmy', 'mdy'],
+};
+
+function checkTypeOverride(name: string, override: { type: ColumnType; format?: string }): void {
+  if (override.format === undefined) return;
+  const formats = formatsOfType[override.type] ?? [];
+  if (!formats.includes(override.format))
+    throw new Invalid(
+      'format',
+      formats.length === 0
+        ? `a ${override.type} column takes no format (column ${name})`
+        : `a ${override.type} column is written ${formats.join(' or ')}, not ${override.format} (column ${name})`,
+    );
+}
+
+/**
+ * Patterns are checked by DuckDB's regular expressions (RE2), which have no back-references
+ * and no look-around: such a pattern is refused here, not when the file is read again.
+ */
+const notInRe2 = /\\[1-9]|\\k<|\(\?<?[=!]/;
+
 function checkConstraints(name: string, constraints: FieldConstraints): void {
   if (constraints.pattern !== undefined) {
     try {
@@ -272,6 +324,12 @@ function checkConstraints(name: string, constraints: FieldConstraints): void {
       throw new Invalid(
         'constraints.pattern',
         `"${constraints.pattern}" (column ${name}) is not a valid pattern`,
+      );
+    }
+    if (notInRe2.test(constraints.pattern)) {
+      throw new Invalid(
+        'constraints.pattern',
+        `"${constraints.pattern}" (column ${name}) uses a back-reference or look-around, which patterns here cannot`,
       );
     }
   }

@@ -149,6 +149,10 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
     const message = error instanceof Error ? error.message : String(error);
     // A file that cannot be read will not read better on the next try; anything else might.
     const final = error instanceof AppError || retryCount >= ingestJob.retryLimit;
+    deps.log.warn(
+      { ingest: ingest.id, resource: ingest.resource_id, error: message, final },
+      final ? 'ingest failed' : 'ingest failed; it will be tried again',
+    );
     await q.markFailed(db, ingest.id, message, failureReport(message), now(), final);
     if (!final) throw error;
   }
