@@ -248,6 +248,29 @@ for (const engine of testEngines()) {
       assert.equal(report.totals['source-error'], 1);
     });
 
+    it('tells the publisher to remove the password of a protected workbook', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'protected-workbook',
+      });
+      const datasetId = created.json().id as string;
+      // What Excel writes for a password: an OLE compound file with an EncryptedPackage stream.
+      const encrypted = Buffer.concat([
+        Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+        Buffer.alloc(504),
+        Buffer.from('Root Entry\0EncryptionInfo\0EncryptedPackage\0', 'utf16le'),
+        Buffer.alloc(4096, 7),
+      ]);
+      const resourceId = await upload(datasetId, 'ງົບປະມານ.xlsx', encrypted);
+      const resource = (await call(editor, 'GET', `/api/v1/datasets/${datasetId}`))
+        .json()
+        .resources.find((r: { id: string }) => r.id === resourceId);
+      assert.equal(resource.format, 'XLSX');
+      const status = await settled(resourceId);
+      assert.equal(status.state, 'failed');
+      assert.match(status.error, /password-protected; remove the password and upload it again/);
+    });
+
     it('tells why random bytes named .csv are not a table, in a stored failed ingest', async () => {
       const created = await call(editor, 'POST', '/api/v1/datasets', {
         ...completeDataset,

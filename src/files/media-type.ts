@@ -66,9 +66,15 @@ function detectBinary(head: Buffer, extension: string): DetectedMediaType | unde
   return undefined;
 }
 
-/** OLE2 compound files all look alike at the start; the directory that tells them apart is deep inside. */
+/**
+ * OLE2 compound files all look alike at the start; the directory that tells them apart is deep
+ * inside. Excel saves a password-protected XLSX as one: it stays an XLSX, so that its ingest
+ * can tell the publisher to remove the password.
+ */
 const oleTypes: Record<string, DetectedMediaType> = {
   xls: type('application/vnd.ms-excel', 'XLS'),
+  xlsx: type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'XLSX'),
+  xlsm: type('application/vnd.ms-excel.sheet.macroEnabled.12', 'XLSM'),
   doc: type('application/msword', 'DOC'),
   ppt: type('application/vnd.ms-powerpoint', 'PPT'),
 };
