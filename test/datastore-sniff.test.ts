@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { detectDialect, detectEncoding, detectFormat } from '../src/datastore/sniff/index.js';
 
@@ -64,6 +65,13 @@ describe('detectEncoding', () => {
     const result = detectEncoding(mixed);
     assert.equal(result.encoding, 'utf-8');
     assert.match(result.reason, /^mostly UTF-8: \d+ characters of UTF-8 and 2 bytes that are not/);
+    // A short file: three lines of Lao, two pasted from a Windows-1252 file.
+    const short = Buffer.concat([
+      Buffer.from('ແຂວງ,ນະຄອນ\nວຽງຈັນ,1\n'),
+      iconv.encode('café,2\nNoël,3\n', 'windows-1252'),
+      Buffer.from('ຫຼວງພະບາງ,4\n'),
+    ]);
+    assert.equal(detectEncoding(short).encoding, 'utf-8');
     // A few UTF-8 characters among many stray bytes are not enough.
     const french = iconv.encode(
       'Région,Café,Über\nÎle-de-France,12,3\nNoël,5,€ 4\n',
@@ -95,6 +103,14 @@ describe('detectEncoding', () => {
   it('tells Lao CP1133 from Thai TIS-620 by syllable shapes', () => {
     const lao = detectEncoding(iconv.encode(laoCsv, 'cp1133'));
     assert.equal(lao.encoding, 'cp1133');
+    // Running Lao text, which chardet (no CP1133 in it) took for EUC-JP at 1,000 characters.
+    const udhr = readFileSync(new URL('./fixtures/udhr-lao.txt', import.meta.url), 'utf8');
+    for (const length of [200, 1000, 5000])
+      assert.equal(
+        detectEncoding(iconv.encode(udhr.slice(0, length), 'cp1133')).encoding,
+        'cp1133',
+        `${length} characters`,
+      );
     assert.match(lao.reason, /reads as Lao; plausible syllables: Lao \(CP1133\) 100%/);
     const thai =
       'จังหวัด,ประชากร\nกรุงเทพมหานคร,5588222\nเชียงใหม่,1779254\nขอนแก่น,1802872\n' +

@@ -48,11 +48,13 @@ export function detectEncoding(head: Buffer): DetectedEncoding {
   const mostly = mostlyUtf8(head);
   if (mostly) return mostly;
   const matches = chardet.analyse(head);
-  // Chinese, Japanese and Korean double-byte text also lives in 0xA1–0xFE: trust chardet first.
+  // Chinese, Japanese and Korean double-byte text also lives in 0xA1–0xFE, and chardet, which
+  // knows no CP1133, takes Lao text for EUC-JP as readily (confidence 50 and more): Lao or
+  // Thai syllables in nearly every word win over it; chardet decides the rest.
   const cjk = matches.find(
     (candidate) => candidate.confidence >= 50 && cjkNames.has(candidate.name),
   );
-  const laoOrThai = cjk ? undefined : laoOrThaiEncoding(head);
+  const laoOrThai = laoOrThaiEncoding(head, cjk === undefined ? 0.85 : 0.95);
   if (laoOrThai) return laoOrThai;
   const match = cjk ?? matches.find((candidate) => candidate.name !== 'UTF-8');
   if (match) {
@@ -175,10 +177,13 @@ function isValidUtf8(head: Buffer): boolean {
  * reading it as UTF-8 loses only the stray bytes, each reported as an `encoding-error` at its
  * row. Text in a single-byte or double-byte encoding seldom forms a valid multi-byte UTF-8
  * sequence, and far less often than it breaks one, so twenty well-formed sequences to every
- * stray byte, and at least sixteen of them, tell a UTF-8 file.
+ * stray byte, and at least sixteen of them, tell a UTF-8 file. Three-byte sequences (Lao, Thai
+ * and most Asian scripts) are rarer still by chance: in a short file, at least eight of them,
+ * making nine in ten of its characters and outnumbering the stray bytes, suffice.
  */
 function mostlyUtf8(head: Buffer): DetectedEncoding | undefined {
   let characters = 0;
+  let threeByte = 0;
   let stray = 0;
   // The last 3 bytes may hold a character cut in two by the end of the head: not counted.
   const end = head.length - 3;
@@ -191,13 +196,16 @@ function mostlyUtf8(head: Buffer): DetectedEncoding | undefined {
     const length = utf8SequenceLength(head, i);
     if (length > 0) {
       characters += 1;
+      if (length === 3) threeByte += 1;
       i += length;
     } else {
       stray += 1;
       i += 1;
     }
   }
-  if (characters < 16 || stray * 20 > characters) return undefined;
+  const manyCharacters = characters >= 16 && stray * 20 <= characters;
+  const asianScript = threeByte >= 8 && threeByte * 10 >= characters * 9 && stray <= threeByte;
+  if (!manyCharacters && !asianScript) return undefined;
   return {
     encoding: 'utf-8',
     bom: false,
@@ -232,7 +240,7 @@ function utf8SequenceLength(bytes: Buffer, i: number): number {
  * not know CP1133: decode with both and keep the one whose letters form plausible syllables.
  * Lao wins ties because old Lao government files are the likely source.
  */
-function laoOrThaiEncoding(head: Buffer): DetectedEncoding | undefined {
+function laoOrThaiEncoding(head: Buffer, threshold: number): DetectedEncoding | undefined {
   let high = 0;
   let inRange = 0;
   for (const byte of head) {
@@ -245,7 +253,7 @@ function laoOrThaiEncoding(head: Buffer): DetectedEncoding | undefined {
   const lao = scoreLao(iconv.decode(head, 'cp1133'));
   const thai = scoreThai(iconv.decode(head, 'windows-874'));
   const plausible = (result: ScriptScore): boolean =>
-    result.score >= 0.85 && result.letters >= 4 && result.checks >= result.letters * 0.2;
+    result.score >= threshold && result.letters >= 4 && result.checks >= result.letters * 0.2;
   if (!plausible(lao) && !plausible(thai)) return undefined;
   const percent = (score: number): string => `${Math.round(score * 100)}%`;
   const detail = `plausible syllables: Lao (CP1133) ${percent(lao.score)}, Thai (Windows-874) ${percent(thai.score)}`;
