@@ -397,6 +397,24 @@ for (const engine of testEngines()) {
       const doc = await documentOf(provinces);
       assert.equal(doc.components.schemas.Row.properties.code.title, 'Province code');
       assert.equal(doc.components.schemas.Row.properties.code['x-title-lo'], 'ລະຫັດແຂວງ');
+
+      // Explorers render descriptions as Markdown with HTML: a title is text there, not markup.
+      const hostile = await call(editor, 'PATCH', `/api/v1/resources/${provinces}/schema`, {
+        fields: [{ name: 'code', title: { en: '<img src=x onerror=alert(1)>' } }],
+      });
+      assert.equal(hostile.statusCode, 200, hostile.body);
+      const descriptions: string[] = [];
+      const collect = (node: unknown): void => {
+        if (Array.isArray(node)) node.forEach(collect);
+        else if (node !== null && typeof node === 'object')
+          for (const [key, value] of Object.entries(node)) {
+            if (key === 'description' && typeof value === 'string') descriptions.push(value);
+            else collect(value);
+          }
+      };
+      collect(await documentOf(provinces));
+      assert.equal(descriptions.filter((text) => text.includes('<img')).length, 0);
+      assert.ok(descriptions.some((text) => text.includes('&lt;img src=x onerror=alert(1)&gt;')));
     });
 
     it('is not shown for resources the caller may not read', async () => {

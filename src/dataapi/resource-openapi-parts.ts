@@ -10,6 +10,14 @@ export const operatorHelp =
   '`like:pat*` (text only; `*` is any text, case ignored), `null`, `notnull`. Repeat the parameter to combine filters (AND).';
 
 /** The JSON Schema of a column's values in answers (render-sql.ts decides them). */
+/**
+ * Publisher text (titles, column names) as it goes into a Markdown `description`: API explorers
+ * render Markdown with its HTML, so a column named `<img onerror=…>` would be markup there.
+ */
+export function markdownText(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
 function valueSchema(column: Column): Json {
   switch (column.type) {
     case 'integer':
@@ -49,7 +57,9 @@ export function rowSchema(columns: readonly Column[], samples: ReadonlyMap<strin
     properties: Object.fromEntries(
       columns.map((column) => {
         const value = valueSchema(column);
-        const described = [column.title?.lo, column.title?.en].filter(Boolean).join(' / ');
+        const described = markdownText(
+          [column.title?.lo, column.title?.en].filter(Boolean).join(' / '),
+        );
         return [
           column.name,
           {
@@ -78,7 +88,7 @@ function sampleAsJson(column: Column, text: string): unknown {
 }
 
 export function columnParameter(column: Column, samples: ReadonlyMap<string, string>): Json {
-  const title = [column.title?.lo, column.title?.en].filter(Boolean).join(' / ');
+  const title = markdownText([column.title?.lo, column.title?.en].filter(Boolean).join(' / '));
   const sample = samples.get(column.name);
   return {
     name: column.name,
@@ -115,7 +125,7 @@ function filterSchema(column: Column): Json {
 }
 
 export function shapingParameters(columns: readonly Column[]): Json[] {
-  const names = columns.map((column) => column.name).join(', ');
+  const names = markdownText(columns.map((column) => column.name).join(', '));
   return [
     {
       name: 'select',

@@ -2,6 +2,7 @@ import type { Column } from './columns.js';
 import {
   columnParameter,
   errorResponses,
+  markdownText,
   operatorHelp,
   pageParameters,
   recordsBodySchema,
@@ -73,9 +74,9 @@ export function resourceOpenApi(input: ResourceDocInput): Json {
       'x-title-lo': `${input.resourceTitle.lo || title} — API ຂໍ້ມູນ`,
       version: input.version,
       description: [
-        `ການເອີ້ນໃຊ້ຂໍ້ມູນຂອງຕາຕະລາງ «${input.resourceTitle.lo || title}»${dataset ? ` (ຊຸດຂໍ້ມູນ «${input.datasetTitle.lo || dataset}»)` : ''}.`,
+        `ການເອີ້ນໃຊ້ຂໍ້ມູນຂອງຕາຕະລາງ «${markdownText(input.resourceTitle.lo || title)}»${dataset ? ` (ຊຸດຂໍ້ມູນ «${markdownText(input.datasetTitle.lo || dataset)}»)` : ''}.`,
         '',
-        `The table of «${input.resourceTitle.en || title}»${dataset ? ` in the dataset «${input.datasetTitle.en || dataset}»` : ''}, ` +
+        `The table of «${markdownText(input.resourceTitle.en || title)}»${dataset ? ` in the dataset «${markdownText(input.datasetTitle.en || dataset)}»` : ''}, ` +
           `${input.columns.length} columns. Query it with \`records\`, download it with \`export.{format}\`, ` +
           `or use SQL at \`POST /api/v1/sql\` with the table named \`"${input.resourceId}"\`.`,
         '',
@@ -96,7 +97,7 @@ export function resourceOpenApi(input: ResourceDocInput): Json {
             (filterable.length < input.columns.length
               ? ` Columns named like a parameter (${input.columns
                   .filter((column) => reservedParameters.has(column.name))
-                  .map((column) => column.name)
+                  .map((column) => markdownText(column.name))
                   .join(', ')}) are filtered with the POST form's \`filters\`.`
               : ''),
           parameters: [...shaping, ...pageParameters(), ...columnParameters],
