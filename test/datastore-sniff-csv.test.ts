@@ -208,7 +208,7 @@ describe('locateTable', () => {
     assert.equal(decided(report, 'header-row'), '4');
     assert.match(
       report.decisions[0]?.reason ?? '',
-      /row 4 is the first row as wide as the data \(3 columns\).*2 title rows above skipped/,
+      /row 4 is the first row of mostly text about as wide as the rows below it \(most fill 3 columns\); 2 title rows above skipped/,
     );
     assert.equal(
       decided(report, 'notes-below'),

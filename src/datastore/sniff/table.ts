@@ -119,10 +119,14 @@ function findHeader(head: SourceRow[]): Header | undefined {
       cells.filter(numeric).length <= cells.length / 2
     );
   });
-  let why = `first row as wide as the data (${width} columns) with mostly text`;
+  // Completes "row N …".
+  let why =
+    width === 0
+      ? 'is the only non-blank row, read as the header: no data rows below it'
+      : `is the first row of mostly text about as wide as the rows below it (most fill ${width} column${width > 1 ? 's' : ''})`;
   if (index < 0) {
     index = head.findIndex((row) => widthOf(row) > 0);
-    why = 'no row looks like a header; the first non-blank row is used';
+    why = 'is used: no row looks like a header, and it is the first non-blank one';
   }
   const row = head[index] as SourceRow;
   const skipped = index - head.slice(0, index).filter((r) => widthOf(r) === 0).length;
@@ -155,7 +159,7 @@ function findHeader(head: SourceRow[]): Header | undefined {
     first: index,
     last: index,
     labels,
-    reason: `row ${row.rowNumber} is the ${why}${above}`,
+    reason: `row ${row.rowNumber} ${why}${above}`,
   };
 }
 
