@@ -160,6 +160,11 @@ describe('detectFormat', () => {
   it('reads other text as delimited, garbage as unknown, empty by name', () => {
     assert.equal(detectFormat(Buffer.from(laoCsv), 'x.json').format, 'csv');
     assert.equal(detectFormat(iconv.encode(laoCsv, 'cp1133')).format, 'csv');
+    // A forced encoding is the one the text is judged in, and the reason says so.
+    assert.deepEqual(detectFormat(iconv.encode(laoCsv, 'utf-16le'), 'x.csv', 'utf-16le'), {
+      format: 'csv',
+      reason: 'text in utf-16le that is not JSON: read as delimited text',
+    });
     let seed = 7;
     const garbage = Buffer.alloc(4096, 0).map(
       () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 0xff,

@@ -27,7 +27,7 @@ export async function openReader(
       withEncoding(head, options, report),
     );
   }
-  const detected = detectFormat(head, fileName ?? undefined);
+  const detected = detectFormat(head, fileName ?? undefined, options.encoding);
   report.decide({ topic: 'format', value: detected.format, reason: detected.reason });
   switch (detected.format) {
     case 'csv':

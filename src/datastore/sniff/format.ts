@@ -41,7 +41,12 @@ const cfbMagic = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
  *
  * @example detectFormat(head, 'budget.csv') // { format: 'xlsx', reason: 'zip with xl/ entries …' }
  */
-export function detectFormat(head: Buffer, fileName?: string): DetectedFormat {
+export function detectFormat(
+  head: Buffer,
+  fileName?: string,
+  /** The publisher's encoding, when given: text is judged in it. */
+  encoding?: string,
+): DetectedFormat {
   const named = nameFormat(fileName);
   if (head.length === 0) {
     return named === undefined
@@ -53,7 +58,7 @@ export function detectFormat(head: Buffer, fileName?: string): DetectedFormat {
   if (head.subarray(0, 8).equals(cfbMagic)) return oleFormat(head, named);
   if (latin.startsWith('PAR1'))
     return { format: 'parquet', reason: 'starts with the Parquet magic PAR1' };
-  return textFormat(head, named);
+  return textFormat(head, named, encoding);
 }
 
 function nameFormat(fileName: string | undefined): FileFormat | undefined {
@@ -96,8 +101,13 @@ function oleFormat(head: Buffer, named: FileFormat | undefined): DetectedFormat 
   };
 }
 
-function textFormat(head: Buffer, named: FileFormat | undefined): DetectedFormat {
-  const { encoding } = detectEncoding(head);
+function textFormat(
+  head: Buffer,
+  named: FileFormat | undefined,
+  given: string | undefined,
+): DetectedFormat {
+  const encoding =
+    given !== undefined && iconv.encodingExists(given) ? given : detectEncoding(head).encoding;
   const text = iconv.decode(head.subarray(0, 64 * 1024), encoding);
   const { controls, nuls } = countControls(text);
   // NUL bytes pad the fields of some database exports: text around them still makes a table
