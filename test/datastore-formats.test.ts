@@ -114,17 +114,20 @@ describe('datastore ingest of every format', () => {
     assert.match(String(geometry), /"type":"(Point|Polygon|MultiPolygon)"/);
   });
 
+  /** The layout of test/fixtures/datastore/provinces-fixed.txt. */
+  const fixedWidth = {
+    fields: [
+      { name: 'pcode', start: 1, width: 4 },
+      { name: 'name_lo', start: 5, width: 20 },
+      { name: 'name_en', start: 25, width: 18 },
+      { name: 'type', start: 43, width: 10 },
+    ],
+    skipLines: 2,
+  };
+
   it('fixed-width text with its layout', async () => {
     const { rows, types } = await ingest(fixture('provinces-fixed.txt'), 'provinces.txt', {
-      fixedWidth: {
-        fields: [
-          { name: 'pcode', start: 1, width: 4 },
-          { name: 'name_lo', start: 5, width: 20 },
-          { name: 'name_en', start: 25, width: 18 },
-          { name: 'type', start: 43, width: 10 },
-        ],
-        skipLines: 2,
-      },
+      fixedWidth,
     });
     assert.deepEqual(Object.keys(types), ['pcode', 'name_lo', 'name_en', 'type']);
     assert.equal(rows[0]?.['name_lo'], 'ນະຄອນຫຼວງວຽງຈັນ');
@@ -135,15 +138,6 @@ describe('datastore ingest of every format', () => {
       'Phongsaly         ',
       'Phongsaly\0\0\0        ',
     );
-    const fixedWidth = {
-      fields: [
-        { name: 'pcode', start: 1, width: 4 },
-        { name: 'name_lo', start: 5, width: 20 },
-        { name: 'name_en', start: 25, width: 18 },
-        { name: 'type', start: 43, width: 10 },
-      ],
-      skipLines: 2,
-    };
     const legacy = await ingest(write('legacy.txt', iconv.encode(text, 'cp1133')), 'legacy.txt', {
       fixedWidth,
     });

@@ -48,6 +48,11 @@ for (const engine of testEngines()) {
     };
 
     /** Polls the ingest status until it settles. */
+    /** The format the upload recorded for a resource. */
+    const formatOf = async (datasetId: string, resourceId: string) =>
+      (await call(editor, 'GET', `/api/v1/datasets/${datasetId}`))
+        .json()
+        .resources.find((r: { id: string }) => r.id === resourceId).format;
     const settled = async (resourceId: string, user: TestUser | null = editor) => {
       for (let i = 0; i < 200; i += 1) {
         const response = await call(user, 'GET', `/api/v1/resources/${resourceId}/ingest`);
@@ -262,10 +267,7 @@ for (const engine of testEngines()) {
         Buffer.alloc(4096, 7),
       ]);
       const resourceId = await upload(datasetId, 'ງົບປະມານ.xlsx', encrypted);
-      const resource = (await call(editor, 'GET', `/api/v1/datasets/${datasetId}`))
-        .json()
-        .resources.find((r: { id: string }) => r.id === resourceId);
-      assert.equal(resource.format, 'XLSX');
+      assert.equal(await formatOf(datasetId, resourceId), 'XLSX');
       const status = await settled(resourceId);
       assert.equal(status.state, 'failed');
       assert.match(status.error, /password-protected; remove the password and upload it again/);
@@ -281,10 +283,7 @@ for (const engine of testEngines()) {
       const bytes = Buffer.alloc(8192);
       for (let i = 0; i < bytes.length; i += 1) bytes[i] = (i * 7919) % 256;
       const resourceId = await upload(datasetId, 'report.csv', bytes);
-      const resource = (await call(editor, 'GET', `/api/v1/datasets/${datasetId}`))
-        .json()
-        .resources.find((r: { id: string }) => r.id === resourceId);
-      assert.equal(resource.format, 'BIN');
+      assert.equal(await formatOf(datasetId, resourceId), 'BIN');
       const status = await settled(resourceId);
       assert.equal(status.state, 'failed');
       assert.match(status.error, /not a table Khomoun can read \(binary/);

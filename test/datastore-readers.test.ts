@@ -284,3 +284,22 @@ describe('XLSX read progress', () => {
     assert.equal(source.bytesRead?.(), statSync(report).size);
   });
 });
+
+describe('XLSX written with the sheets before the workbook part', () => {
+  it('reads every time (exceljs lost the workbook part on most reads of such files)', async () => {
+    // SheetJS puts xl/worksheets/sheet1.xml before xl/workbook.xml, as some other writers do.
+    const sheet = XLSX.utils.aoa_to_sheet([
+      ['ແຂວງ', 'ປະຊາກອນ'],
+      ['ຜົ້ງສາລີ', 191000],
+    ]);
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet([]), 'ປົກ');
+    XLSX.utils.book_append_sheet(book, sheet, 'ແຂວງ');
+    const file = join(dir, 'sheets-first.xlsx');
+    writeFileSync(file, XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
+    for (let read = 0; read < 15; read += 1) {
+      const { rows } = await readAll(await openXlsx(file, {}));
+      assert.deepEqual(rows.at(-1)?.cells, ['ຜົ້ງສາລີ', '191000'], `read ${read}`);
+    }
+  });
+});

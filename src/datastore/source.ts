@@ -76,11 +76,23 @@ export function checkEncoding(name: string): void {
  */
 export class ReadProgress {
   #stream: ReadStream | undefined;
+  #counted = 0;
 
   open(file: string): ReadStream {
+    this.#counted = 0;
     this.#stream = createReadStream(file);
     return this.#stream;
   }
 
-  readonly bytesRead = (): number => this.#stream?.bytesRead ?? 0;
+  /** A new read that counts its own bytes (`count`), not through one stream of the file. */
+  restart(): void {
+    this.#stream = undefined;
+    this.#counted = 0;
+  }
+
+  readonly count = (bytes: number): void => {
+    this.#counted += bytes;
+  };
+
+  readonly bytesRead = (): number => (this.#stream?.bytesRead ?? 0) + this.#counted;
 }

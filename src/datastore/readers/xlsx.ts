@@ -6,7 +6,13 @@ import { ReadProgress, type ReadOptions, type SourceRow, type TableSource } from
 import { columnLetters, isoFromUtcDate, reportErrorCell, trimTrailing } from './cells.js';
 import { UnreadableSource } from './errors.js';
 import { chooseSheet, type SheetEntry } from './sheet-choice.js';
-import { checkZip, defaultZipLimits, isCompoundFile, type ZipLimits } from './zip-guard.js';
+import {
+  checkZip,
+  defaultZipLimits,
+  isCompoundFile,
+  zipEntriesInOrder,
+  type ZipLimits,
+} from './zip-guard.js';
 
 const batchSize = 500;
 const passwordMessage =
@@ -121,7 +127,18 @@ async function* readSheet(
   progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
   const sheetNumber = /sheet(\d+)\.xml$/.exec(sheet.path)?.[1];
-  const input = progress.open(file);
+  progress.restart();
+  const input = await zipEntriesInOrder(
+    file,
+    [
+      'xl/_rels/workbook.xml.rels',
+      'xl/workbook.xml',
+      'xl/sharedStrings.xml',
+      'xl/styles.xml',
+      sheet.path,
+    ],
+    progress.count,
+  );
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
     styles: 'cache',
