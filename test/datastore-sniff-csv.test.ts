@@ -388,6 +388,30 @@ describe('openDelimitedText', () => {
     );
   });
 
+  it('reports a missing quote that merged rows into one cell', async () => {
+    const text = 'id,name,note\n1,"ວຽງຈັນ,ok\n2,ປາກເຊ,"fine"\n3,ສາລະວັນ,x\n';
+    const { rows, report } = await readAll(fixture('merged.csv', text));
+    assert.deepEqual(flat(rows), [
+      [1, 'id', 'name', 'note'],
+      [2, '1', 'ວຽງຈັນ,ok\n2,ປາກເຊ,fine"'],
+      [4, '3', 'ສາລະວັນ', 'x'],
+    ]);
+    assert.deepEqual(
+      report.errors.map((e) => [e.code, e.rowNumber, e.fieldNumber, e.message]),
+      [
+        [
+          'format-error',
+          2,
+          2,
+          'the quote opened on line 2 seems to close on line 3, with text after it: a quote is probably missing, and line 3 was read into this cell',
+        ],
+      ],
+    );
+    // A cell over several lines that closes properly is no problem.
+    const address = await readAll(fixture('address.csv', 'id,address\n1,"Ban Xay,\nVientiane"\n'));
+    assert.deepEqual(address.report.errors, []);
+  });
+
   it('handles empty, header-only and titled files', async () => {
     const empty = await readAll(fixture('empty.csv', ''));
     assert.deepEqual(empty.rows, []);

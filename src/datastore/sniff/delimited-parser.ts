@@ -129,11 +129,21 @@ export class DelimitedParser {
           let value = text.slice(pos + 1, close);
           if (doubled) value = value.replaceAll(quote + quote, quote);
           if (value.includes('\r')) value = value.replace(/\r\n?/g, '\n');
+          const opened = line;
           line += countNewlines(value);
           pos = close + 1;
           // Text after the closing quote (`"a"b,`) is kept as part of the value, as spreadsheets do.
           const after = text.charCodeAt(pos);
           if (pos < length && after !== delimiterCode && after !== 10 && after !== 13) {
+            // Over several lines and with text after it, the "closing" quote most likely opened
+            // a later cell: a quote is missing, and whole rows went into this cell.
+            if (line > opened)
+              this.onProblem({
+                code: 'format-error',
+                rowNumber: opened,
+                fieldNumber: cells.length + 1,
+                message: `the quote opened on line ${opened} seems to close on line ${line}, with text after it: a quote is probably missing, and ${line === opened + 1 ? `line ${line} was` : `lines ${opened + 1}–${line} were`} read into this cell`,
+              });
             let stop = findStop(text, pos, delimiter);
             if (stop < 0) {
               if (!final) {
