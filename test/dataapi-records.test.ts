@@ -587,6 +587,13 @@ for (const engine of testEngines()) {
           `${query} names ${parameter}: ${error.message}`,
         );
       }
+      // A misspelt operator is named as one, not as a value of the wrong type.
+      const misspelt = await get('records?population=grt:5');
+      assert.equal(
+        errorOf(misspelt).message,
+        'population: unknown operator "grt": use eq, neq, lt, lte, gt, gte, in, like, null, notnull, or eq: before a value',
+      );
+      assert.deepEqual(await ids('name=note:x'), [], 'on a text column it is a value to look for');
       // Injected text in values is a value like any other: bound, compared, harmless.
       assert.deepEqual(await ids(`name=${encodeURIComponent(injection)}`), []);
       assert.deepEqual(await ids(`q=${encodeURIComponent(injection)}`), []);

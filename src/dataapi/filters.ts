@@ -44,6 +44,14 @@ const operatorPrefix = /^(eq|neq|lt|lte|gt|gte|in|like|null|notnull)(?::|$)/;
  */
 export function filterCondition(column: Column, expression: string, parameter: string): Condition {
   const match = operatorPrefix.exec(expression);
+  // On a text column `note:x` is a value to look for; elsewhere a word and a colon can only be
+  // a misspelt operator, which would otherwise be told "not an integer".
+  const unknown = match ? undefined : /^([A-Za-z_]+):/.exec(expression)?.[1];
+  if (unknown !== undefined && column.type !== 'string' && column.type !== 'any')
+    throw new Invalid(
+      parameter,
+      `unknown operator "${unknown}": use ${filterOperators.join(', ')}, or eq: before a value`,
+    );
   const operator = match?.[1] ?? 'eq';
   const value = match ? expression.slice(match[0].length) : expression;
   const quoted = quoteIdentifier(column.name);
