@@ -440,6 +440,17 @@ for (const engine of testEngines()) {
       });
       assert.equal(titled.statusCode, 200, titled.body);
       assert.equal(titled.json().schema.fields[0].title.en, 'Code');
+
+      // Types for another sheet's columns are taken: they are known once it is read.
+      const otherSheet = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {
+        sheet: 'ສະຖິຕິ',
+        types: { ປີ: { type: 'text' } },
+      });
+      assert.equal(otherSheet.statusCode, 202, otherSheet.body);
+      const read = await settled(resourceId);
+      assert.equal(read.state, 'done', JSON.stringify(read));
+      const fields = (await call(editor, 'GET', url)).json().fields;
+      assert.deepEqual(fields[0], { ...fields[0], name: 'ປີ', type: 'string' });
     });
 
     it('answers 404 to outsiders for the ingest of a draft, as for the resource', async () => {

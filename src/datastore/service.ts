@@ -212,13 +212,15 @@ export function createDatastoreService(deps: {
       const { dataset, resource } = await catalog.resources.find(actor, resourceId);
       await catalog.datasets.checkEditable(actor, dataset.row.id);
       if (options.encoding !== undefined) checkEncoding(options.encoding);
+      // The columns the types name: the layout's, the current table's; another sheet's are
+      // known only once it is read.
       const served =
-        resource.blob_sha256 === null
+        resource.blob_sha256 === null || options.sheet !== undefined || options.fixedWidth
           ? undefined
           : await q.latestIngestOfFile(db, resourceId, resource.blob_sha256, 'done');
-      const columns = (served?.table_schema as TableSchema | null | undefined)?.fields.map(
-        (field) => field.name,
-      );
+      const columns =
+        options.fixedWidth?.fields.map((field) => field.name) ??
+        (served?.table_schema as TableSchema | null | undefined)?.fields.map((field) => field.name);
       for (const [name, override] of Object.entries(options.types ?? {})) {
         if (columns !== undefined && !columns.includes(name))
           throw new Invalid(
