@@ -39,6 +39,9 @@ import { searchRoutes } from './search/index.js';
 import { sqlRoutes } from './dataapi/sql-routes.js';
 import { resourceOpenApiRoutes } from './dataapi/resource-openapi-routes.js';
 
+/** How often a node looks for replaced tables it still holds (`ServedTables.sweep`). */
+const tableSweepIntervalMs = 10 * 60_000;
+
 export interface AppDependencies {
   config: Config;
   /** Owned by the caller, who closes it after the app. */
@@ -154,6 +157,18 @@ export async function buildApp({
   });
   const datastore = createDatastoreService({ db: database.db, catalog, jobs, now: clock });
   const servedTables = createServedTables({ db: database.db, tables, blobs });
+  // Replaced tables this node loaded but no drop job reached (another node took it) go when idle.
+  const sweeper = setInterval(() => {
+    servedTables
+      .sweep()
+      .then((dropped) => {
+        if (dropped.length > 0)
+          http.log.info({ dropped }, 'dropped idle tables no resource serves');
+      })
+      .catch((error: unknown) => http.log.warn({ err: error }, 'sweeping idle tables failed'));
+  }, tableSweepIntervalMs);
+  sweeper.unref();
+  http.addHook('onClose', async () => clearInterval(sweeper));
   const roles = createRoleDirectory(database.db);
   // Lookups are remembered only while the database reports their changes (migration 0009).
   await Promise.all([servedTables.followChanges(database), roles.followChanges(database)]).catch(

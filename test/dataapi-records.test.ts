@@ -471,6 +471,44 @@ for (const engine of testEngines()) {
       assert.equal(gone.statusCode, 404, gone.body);
     });
 
+    it('sweeps idle tables no resource serves, and loads one again when it is asked for', async () => {
+      const id = await f.publishTable('swept.csv', 'n,word\n1,ໜຶ່ງ\n');
+      const words = async (user: Parameters<DataApiFixture['call']>[0]) => {
+        const response = await f.call(user, 'GET', `/api/v1/resources/${id}/records?select=word`);
+        assert.equal(response.statusCode, 200, response.body);
+        return (response.json().items as Item[]).map((item) => item['word']);
+      };
+      assert.deepEqual(await words(null), ['ໜຶ່ງ']);
+      const tableOf = async () =>
+        (
+          await f.app.database.db
+            .selectFrom('resources')
+            .innerJoin('datastore_ingests', 'datastore_ingests.id', 'resources.datastore_ingest_id')
+            .select('datastore_ingests.table_name')
+            .where('resources.id', '=', id)
+            .executeTakeFirstOrThrow()
+        ).table_name!;
+      const published = await tableOf();
+      await f.replaceFile(id, 'swept.csv', 'n,word\n1,ໜຶ່ງ\n2,ສອງ\n');
+      const replacement = await tableOf();
+      assert.notEqual(replacement, published);
+
+      // Nothing is idle yet: the published file's table was read a moment ago.
+      assert.ok(!(await f.app.servedTables.sweep(60_000)).includes(published));
+      // Ten minutes on, it is: the table the resource serves stays, the other goes.
+      const later = Date.now() + 10 * 60_000;
+      const dropped = await f.app.servedTables.sweep(60_000, later);
+      assert.ok(dropped.includes(published), JSON.stringify(dropped));
+      assert.ok(!dropped.includes(replacement));
+      const present = await f.app.tables.withConnection(async (c) =>
+        (await c.runAndReadAll('select table_name from duckdb_tables()')).getRows().flat(),
+      );
+      assert.ok(!present.includes(published) && present.includes(replacement));
+      // The public, still shown the published file, gets it from its Parquet copy.
+      assert.deepEqual(await words(null), ['ໜຶ່ງ']);
+      assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ']);
+    });
+
     it('answers from what is committed now: titles, a re-read table, a deleted dataset', async () => {
       const id = await f.publishTable('followed.csv', 'code,n\n01,1\n02,2\n');
       const records = (user: Parameters<DataApiFixture['call']>[0] = null) =>

@@ -265,3 +265,23 @@ export async function updateTableSchema(
       .execute();
   });
 }
+
+/**
+ * Ingests whose tables a node must keep: those resources serve now, those being made, and those
+ * finished since `since` (a publisher's replacement awaiting approval, or a table just swapped
+ * out that queries may still be reading).
+ */
+export async function keptIngestIds(db: Db, since: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('datastore_ingests')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb('id', 'in', eb.selectFrom('resources').select('datastore_ingest_id')),
+        eb('state', 'in', ['queued', 'running']),
+        eb('finished_at', '>', since),
+      ]),
+    )
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -52,6 +52,9 @@ export function createServedTables(deps: {
   const { db, tables, blobs } = deps;
   const present = new Set<string>();
   const loading = new Map<string, Promise<void>>();
+  /** When each table was last found for a request on this node (ms); before that, start-up. */
+  const lastUsed = new Map<string, number>();
+  const startedAt = Date.now();
 
   // What each kind of caller was last found to be served, until the catalog or an ingest
   // changes: the data API then answers without a catalog query, as fast as DuckDB allows.
@@ -126,7 +129,37 @@ export function createServedTables(deps: {
         };
       });
       await ensureOnThisNode(table.tableName, table.parquetSha256);
+      lastUsed.set(table.tableName, Date.now());
       return table;
+    },
+
+    /**
+     * Drops this node's tables that no resource serves, no ingest is making or just made, and no
+     * request has asked for in `idleMs`. The drop job after a swap reaches one node only: on
+     * every other API node a replaced table would stay on disk for good. A table dropped here
+     * and asked for again is loaded from its Parquet copy. Returns the names dropped.
+     */
+    async sweep(idleMs = 30 * 60_000, now = Date.now()): Promise<string[]> {
+      const kept = new Set(
+        (await q.keptIngestIds(db, new Date(now - idleMs))).map(
+          (id) => `t_${id.replaceAll('-', '')}`,
+        ),
+      );
+      const local = await tables.withConnection(async (c) =>
+        (await c.runAndReadAll(`select table_name from duckdb_tables()`))
+          .getRows()
+          .map((row) => String(row[0])),
+      );
+      const dropped: string[] = [];
+      for (const name of local) {
+        if (!/^t_[0-9a-f]{32}$/.test(name) || kept.has(name) || loading.has(name)) continue;
+        if (now - (lastUsed.get(name) ?? startedAt) < idleMs) continue;
+        await tables.dropTable(name);
+        present.delete(name);
+        lastUsed.delete(name);
+        dropped.push(name);
+      }
+      return dropped;
     },
 
     /**
