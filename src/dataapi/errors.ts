@@ -11,13 +11,16 @@ export class QueryTimedOut extends AppError {
   }
 }
 
-/** A query needed more memory than the data API may use. */
+/**
+ * A query needed more memory than the data API may use. The limit is shared by the queries
+ * running at once, so a query that fits alone may not fit on a busy node: the message says both.
+ */
 export class QueryTooLarge extends AppError {
   constructor() {
     super(
       422,
       'QUERY_TOO_LARGE',
-      'The query needs more memory than the data API allows; group by fewer or coarser columns, or filter first',
+      'The query needs more memory than the data API has for it now (queries running at the same time share it): filter first, sort or group fewer rows, use a cursor rather than a deep offset, or try again later',
     );
   }
 }
