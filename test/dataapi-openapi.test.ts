@@ -262,6 +262,25 @@ for (const engine of testEngines()) {
       assert.equal((await validator.validate(doc)).valid, true);
     });
 
+    it('shows the start of a long cell in its examples, and filters on a short value', async () => {
+      const long = 'ລາວ'.repeat(100_000);
+      const [id] = await datasetWithTables(app, call, {
+        organization: 'lsb',
+        slug: 'long-cells',
+        editor,
+        files: [['notes.csv', `code,note\nA,${long}\nB,short\n`]],
+      });
+      const response = await call(editor, 'GET', `/api/v1/resources/${id}/openapi.json`);
+      assert.equal(response.statusCode, 200, response.body);
+      assert.ok(response.body.length < 100_000, `${response.body.length} bytes`);
+      const examples = recordsGet(id!)(response.json()).responses['200'].content['application/json']
+        .examples as Record<string, Example>;
+      const first = (examples['firstRows']!.value as { items: Array<Record<string, string>> })
+        .items[0]!;
+      assert.equal(first['note'], `${long.slice(0, 200)}…`);
+      assert.deepEqual(examples['filtered']?.['x-query'], { code: 'eq:A', limit: '3' });
+    });
+
     it('documents the real demo tables, whose examples work, including a column named like a parameter', async () => {
       const files = ['provinces.csv', 'lao-population-worldbank.csv', 'lao-gdp-worldbank.csv'];
       const ids = await datasetWithTables(app, call, {

@@ -10,6 +10,9 @@ import { recordsFromQuery } from './request.js';
 import { nextUrl } from './routes.js';
 import type { RecordsQuery } from './schemas.js';
 
+/** Longest text an example shows of a cell; longer ones end in `…`. */
+const exampleTextLength = 200;
+
 /** What the examples of a table are made of; a table never changes, so they are kept per version. */
 interface TableExamples {
   examples: RecordsExample[];
@@ -48,7 +51,13 @@ export function createResourceDocs(deps: {
       timeoutMs,
       nextLink: (next) => nextUrl(publicUrl, url, next),
     });
-    return JSON.parse(answer.body) as unknown;
+    const parsed = JSON.parse(answer.body) as { items?: Array<Record<string, unknown>> };
+    // A cell of megabytes would make a document of megabytes: examples show the start of it.
+    for (const item of parsed.items ?? [])
+      for (const [name, value] of Object.entries(item))
+        if (typeof value === 'string' && value.length > exampleTextLength)
+          item[name] = `${value.slice(0, exampleTextLength)}…`;
+    return parsed;
   };
 
   const examplesOf = async (
@@ -64,7 +73,9 @@ export function createResourceDocs(deps: {
     };
     const sampleValues = new Map<string, string>();
     for (const [name, value] of Object.entries(firstAnswer.items[0] ?? {})) {
-      if (value !== null && typeof value !== 'object') sampleValues.set(name, String(value));
+      // A filter example needs a value short enough to read in a URL.
+      if (value !== null && typeof value !== 'object' && String(value).length <= 100)
+        sampleValues.set(name, String(value));
     }
     const examples: RecordsExample[] = [
       {
