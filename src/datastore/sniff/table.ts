@@ -180,6 +180,14 @@ function padded(cells: string[], width: number): string[] {
 }
 
 /** A row that may be a note below the table: only its first cell is filled. */
+function noteLike(row: SourceRow, width: number): boolean {
+  if (width <= 1 || !filled(row.cells[0])) return false;
+  // Asked of every row: a data row answers at its second filled cell, not after all of them.
+  const cells = row.cells;
+  for (let i = 1; i < cells.length; i++) if (filled(cells[i])) return false;
+  return true;
+}
+
 /**
  * Whether a row with only its first cell filled, right under the data, starts the notes: it
  * opens as notes do (`Source:`, `ໝາຍເຫດ`), or in a table of three columns or more it is a
@@ -189,15 +197,9 @@ function padded(cells: string[], width: number): string[] {
 function noteOpening(text: string, width: number): boolean {
   if (noteStart.test(text)) return true;
   const trimmed = text.trim();
-  return width >= 3 && [...trimmed].length >= sentenceChars && /\s/u.test(trimmed);
-}
-
-function noteLike(row: SourceRow, width: number): boolean {
-  if (width <= 1 || !filled(row.cells[0])) return false;
-  // Asked of every row: a data row answers at its second filled cell, not after all of them.
-  const cells = row.cells;
-  for (let i = 1; i < cells.length; i++) if (filled(cells[i])) return false;
-  return true;
+  // Length in UTF-16 units, not code points: spreading a cell of megabytes into an array of
+  // characters would cost more than the whole row; Lao is one unit a character anyway.
+  return width >= 3 && trimmed.length >= sentenceChars && /\s/u.test(trimmed);
 }
 
 async function* body(
