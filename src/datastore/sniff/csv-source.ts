@@ -148,12 +148,11 @@ async function* readRows(
           cells = 0;
         }
       }
-      if (parser.stopped) {
-        // Half a file loaded as if it were the whole would lose the rest without a word.
+      // Half a file loaded as if it were the whole would lose the rest without a word.
+      if (parser.stopReason !== undefined)
         throw new UnreadableSource(
-          `This file cannot be read to its end: ${parser.stopReason ?? 'a limit was exceeded'}. Nothing was loaded.`,
+          `This file cannot be read to its end: ${parser.stopReason}. Nothing was loaded.`,
         );
-      }
       current = following;
     }
     progress.complete = current === undefined;

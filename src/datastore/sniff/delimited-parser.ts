@@ -28,7 +28,7 @@ export class DelimitedParser {
   #literalQuoteAt = -1;
   /** Where the search for the closing quote of an unfinished quoted field resumes. */
   #resume = { fieldStart: -1, scanFrom: -1 };
-  #stopped = false;
+  /** Set once a limit was exceeded: what stopped the parse. */
   #stopReason: string | undefined;
 
   constructor(
@@ -39,19 +39,17 @@ export class DelimitedParser {
     this.#quote = options.quote;
   }
 
-  /** True once a limit was exceeded; the rest of the input is ignored. */
-  get stopped(): boolean {
-    return this.#stopped;
-  }
-
-  /** The limit that stopped the parse and where, e.g. `more than 50000 columns (row 3)`. */
+  /**
+   * The limit that stopped the parse and where, e.g. `more than 50000 columns (row 3)`; once set,
+   * the rest of the input is ignored.
+   */
   get stopReason(): string | undefined {
     return this.#stopReason;
   }
 
   /** Parses `chunk` (pass `final` with the last one) and returns the records it completed. */
   push(chunk: string, final = false): SourceRow[] {
-    if (this.#stopped) return [];
+    if (this.#stopReason !== undefined) return [];
     const text = this.#rest.length === 0 ? chunk : this.#rest + chunk;
     this.#rest = '';
     const rows: SourceRow[] = [];
@@ -64,7 +62,7 @@ export class DelimitedParser {
         scanFrom: this.#resume.scanFrom - end,
       };
     }
-    if (!final && !this.#stopped && this.#rest.length > maxCellChars) {
+    if (!final && this.#stopReason === undefined && this.#rest.length > maxCellChars) {
       this.#tooLong();
     }
     return rows;
@@ -229,7 +227,6 @@ export class DelimitedParser {
   }
 
   #stop(code: ParserProblem['code'], rowNumber: number, what: string): void {
-    this.#stopped = true;
     this.#stopReason = `${what} (row ${rowNumber})`;
     this.#rest = '';
     this.onProblem({ code, rowNumber, message: `refused: ${what} (row ${rowNumber})` });
