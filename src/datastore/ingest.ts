@@ -11,7 +11,7 @@ import { UnreadableSource } from './readers/errors.js';
 import { StepTimer } from './step-timer.js';
 import type { ValidationReport } from './report.js';
 import type { TableSchema } from './table-schema.js';
-import { quoteIdentifier, quoteLiteral, type TableStore } from './table-store.js';
+import { ingestTableName, quoteIdentifier, quoteLiteral, type TableStore } from './table-store.js';
 
 export type { IngestOptions, IngestProgress } from './convert-file.js';
 
@@ -68,7 +68,7 @@ export async function ingestFile(
   const work = join(deps.workDir, `ingest-${input.id}`);
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
-  const tableName = `t_${input.id.replaceAll('-', '')}`;
+  const tableName = ingestTableName(input.id);
   const timer = new StepTimer();
   try {
     const file = await localCopy(deps.blobs, input.blobSha256, work);

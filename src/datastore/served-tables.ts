@@ -10,7 +10,13 @@ import type { BlobStore } from '../files/index.js';
 import { NotFound } from '../lib/errors.js';
 import * as q from './queries.js';
 import type { TableSchema } from './table-schema.js';
-import { quoteIdentifier, quoteLiteral, type TableStore } from './table-store.js';
+import {
+  ingestTableName,
+  isIngestTableName,
+  quoteIdentifier,
+  quoteLiteral,
+  type TableStore,
+} from './table-store.js';
 
 /** The typed table behind a resource, as the caller is allowed to see it. */
 export interface ServedTable {
@@ -141,9 +147,7 @@ export function createServedTables(deps: {
      */
     async sweep(idleMs = 30 * 60_000, now = Date.now()): Promise<string[]> {
       const kept = new Set(
-        (await q.keptIngestIds(db, new Date(now - idleMs))).map(
-          (id) => `t_${id.replaceAll('-', '')}`,
-        ),
+        (await q.keptIngestIds(db, new Date(now - idleMs))).map(ingestTableName),
       );
       const local = await tables.withConnection(async (c) =>
         (await c.runAndReadAll(`select table_name from duckdb_tables()`))
@@ -152,7 +156,7 @@ export function createServedTables(deps: {
       );
       const dropped: string[] = [];
       for (const name of local) {
-        if (!/^t_[0-9a-f]{32}$/.test(name) || kept.has(name) || loading.has(name)) continue;
+        if (!isIngestTableName(name) || kept.has(name) || loading.has(name)) continue;
         if (now - (lastUsed.get(name) ?? startedAt) < idleMs) continue;
         await tables.dropTable(name);
         present.delete(name);

@@ -125,3 +125,13 @@ export function quoteIdentifier(name: string): string {
 export function quoteLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
+
+/** The name of the table an ingest makes: `t_` and its id's hex digits. */
+export function ingestTableName(ingestId: string): string {
+  return `t_${ingestId.replaceAll('-', '')}`;
+}
+
+/** Whether a table of the store is one an ingest made (and so one a sweep may drop). */
+export function isIngestTableName(name: string): boolean {
+  return /^t_[0-9a-f]{32}$/.test(name);
+}
