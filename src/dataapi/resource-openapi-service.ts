@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Actor, Catalog } from '../catalog/index.js';
 import { quoteIdentifier, type ServedTable, type ServedTables } from '../datastore/index.js';
+import { shortened } from '../lib/text.js';
 import { columnsOf, type Column } from './columns.js';
 import { answerRecords } from './records.js';
 import { codeSamples, type CodeSample } from './resource-openapi-snippets.js';
@@ -55,8 +56,7 @@ export function createResourceDocs(deps: {
     // A cell of megabytes would make a document of megabytes: examples show the start of it.
     for (const item of parsed.items ?? [])
       for (const [name, value] of Object.entries(item))
-        if (typeof value === 'string' && value.length > exampleTextLength)
-          item[name] = `${value.slice(0, exampleTextLength)}…`;
+        if (typeof value === 'string') item[name] = shortened(value, exampleTextLength);
     return parsed;
   };
 

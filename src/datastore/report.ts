@@ -1,3 +1,5 @@
+import { shortened } from '../lib/text.js';
+
 /**
  * The validation report of one ingest, in Frictionless terms so that publishers and tools that
  * know Frictionless read it without a glossary. Every reader and step adds to one collector;
@@ -51,9 +53,6 @@ export interface ValidationReport {
 const maxValueLength = 80;
 const maxDecisionLength = 2000;
 
-const cut = (text: string, length: number): string =>
-  text.length > length ? `${text.slice(0, length)}…` : text;
-
 export class ReportCollector {
   readonly #perCode: number;
   readonly #errors: ReportError[] = [];
@@ -68,7 +67,7 @@ export class ReportCollector {
     const seen = this.#totals.get(error.code) ?? 0;
     this.#totals.set(error.code, seen + 1);
     if (seen >= this.#perCode) return;
-    const cell = error.cell === undefined ? undefined : cut(error.cell, maxValueLength);
+    const cell = error.cell === undefined ? undefined : shortened(error.cell, maxValueLength);
     this.#errors.push(cell === undefined ? error : { ...error, cell });
   }
 
@@ -82,8 +81,8 @@ export class ReportCollector {
     // whatever the file holds (a 10 MB cell once made a 10 MB report).
     this.#decisions.push({
       ...decision,
-      value: cut(decision.value, maxDecisionLength),
-      reason: cut(decision.reason, maxDecisionLength),
+      value: shortened(decision.value, maxDecisionLength),
+      reason: shortened(decision.reason, maxDecisionLength),
     });
   }
 

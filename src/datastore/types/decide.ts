@@ -1,3 +1,4 @@
+import { shortened } from '../../lib/text.js';
 import type {
   ColumnDecision,
   ColumnType,
@@ -24,8 +25,7 @@ export function allowedMisfits(values: number): number {
 
 const count = (n: number): string => n.toLocaleString('en');
 /** Examples in a reason, each cut short: a cell may hold megabytes. */
-const quote = (values: string[]): string =>
-  values.map((v) => `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`).join(', ');
+const quote = (values: string[]): string => values.map((v) => `'${shortened(v, 40)}'`).join(', ');
 
 interface Candidate {
   type: ColumnType;
