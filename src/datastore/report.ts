@@ -32,6 +32,16 @@ export interface ReportError {
   message: string;
 }
 
+/** A line with bytes its encoding cannot decode, which the decoder wrote as U+FFFD. */
+export function encodingError(rowNumber: number, line: string, encoding: string): ReportError {
+  return {
+    code: 'encoding-error',
+    rowNumber,
+    cell: line,
+    message: `line ${rowNumber} has bytes that are not valid ${encoding}; they were replaced by U+FFFD`,
+  };
+}
+
 /** What the ingest decided on its own, each with the reason, so the publisher can check it. */
 export interface ReportDecision {
   /** e.g. `encoding`, `delimiter`, `header-row`, `notes-below`, `column-type`. */

@@ -1,6 +1,6 @@
 import Papa from 'papaparse';
 import { Invalid } from '../../lib/errors.js';
-import type { ReportCollector } from '../report.js';
+import { encodingError, type ReportCollector } from '../report.js';
 import {
   ReadProgress,
   type FixedWidthLayout,
@@ -63,14 +63,7 @@ async function* readLines(
       nulBytes += line.split('\0').length - 1;
       line = line.replaceAll('\0', ' ');
     }
-    if (line.includes('\uFFFD')) {
-      report.error({
-        code: 'encoding-error',
-        rowNumber: lineNumber,
-        cell: line,
-        message: `line ${lineNumber} has bytes that are not valid ${encoding ?? 'utf-8'}; they were replaced by U+FFFD`,
-      });
-    }
+    if (line.includes('\uFFFD')) report.error(encodingError(lineNumber, line, encoding ?? 'utf-8'));
     const points = Array.from(line);
     if (points.length > end && points.slice(end).join('').trim() !== '') {
       longLines += 1;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import type { ReportCollector } from '../report.js';
+import { encodingError, type ReportCollector } from '../report.js';
 
 /** Counts of the line endings found while decoding. */
 export interface LineEndings {
@@ -145,12 +145,7 @@ export class ChunkDecoder {
       this.#lastBadLine = line;
       const start = Math.max(text.lastIndexOf('\n', at), text.lastIndexOf('\r', at)) + 1;
       const end = lineEnd(text, at);
-      this.#report.error({
-        code: 'encoding-error',
-        rowNumber: line,
-        cell: text.slice(start, end),
-        message: `line ${line} has bytes that are not valid ${this.#encoding}; they were replaced by U+FFFD`,
-      });
+      this.#report.error(encodingError(line, text.slice(start, end), this.#encoding));
     }
   }
 }
