@@ -11,6 +11,7 @@ import {
   defaultZipLimits,
   isCompoundFile,
   zipEntriesInOrder,
+  type ZipDirectory,
   type ZipLimits,
 } from './zip-guard.js';
 
@@ -47,7 +48,7 @@ export async function openXlsx(
   const texts = new Map<string, Buffer[]>();
   const valued = new Set<string>();
   const carry = new Map<string, string>();
-  await checkZip(file, limits, {
+  const directory = await checkZip(file, limits, {
     select: (name) =>
       name === 'xl/workbook.xml' ||
       name === 'xl/_rels/workbook.xml.rels' ||
@@ -71,7 +72,8 @@ export async function openXlsx(
   return {
     format: 'xlsx',
     sheets: sheets.map(({ name, empty }) => ({ name, empty })),
-    rows: (report) => readSheet(file, chooseSheet(sheets, options.sheet, report), report, progress),
+    rows: (report) =>
+      readSheet(file, directory, chooseSheet(sheets, options.sheet, report), report, progress),
     bytesRead: progress.bytesRead,
   };
 }
@@ -122,14 +124,16 @@ function listSheets(texts: Map<string, Buffer[]>): Array<Omit<XlsxSheet, 'empty'
 
 async function* readSheet(
   file: string,
+  directory: ZipDirectory,
   sheet: XlsxSheet,
   report: ReportCollector,
   progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
   const sheetNumber = /sheet(\d+)\.xml$/.exec(sheet.path)?.[1];
   progress.restart();
-  const input = await zipEntriesInOrder(
+  const input = zipEntriesInOrder(
     file,
+    directory,
     [
       'xl/_rels/workbook.xml.rels',
       'xl/workbook.xml',

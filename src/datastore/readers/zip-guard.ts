@@ -4,6 +4,13 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { UnreadableSource } from './errors.js';
 
+/** A zip's central directory: its entries, the file's size and where the directory starts. */
+export interface ZipDirectory {
+  entries: ZipEntry[];
+  size: number;
+  directoryOffset: number;
+}
+
 /** One entry of a zip central directory. */
 export interface ZipEntry {
   name: string;
@@ -55,9 +62,7 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
 }
 
 /** Reads the central directory without inflating anything. Throws UnreadableSource if damaged. */
-export async function readZipDirectory(
-  file: string,
-): Promise<{ entries: ZipEntry[]; size: number; directoryOffset: number }> {
+export async function readZipDirectory(file: string): Promise<ZipDirectory> {
   const handle = await open(file, 'r');
   try {
     const size = (await handle.stat()).size;
@@ -133,13 +138,15 @@ function readZip64Extra(entry: ZipEntry, extra: Buffer): void {
  * after at most the declared bytes), and every byte before the directory must belong to a listed
  * entry: a streaming unzipper reads local headers in order, so a hidden entry would escape the
  * directory check. `onData` sees the inflated bytes of the entries it selects (the sheet scan).
+ * Returns the directory it checked.
  */
 export async function checkZip(
   file: string,
   limits: ZipLimits = defaultZipLimits,
   onData?: { select: (name: string) => boolean; chunk: (name: string, text: Buffer) => void },
-): Promise<ZipEntry[]> {
-  const { entries, size, directoryOffset } = await readZipDirectory(file);
+): Promise<ZipDirectory> {
+  const directory = await readZipDirectory(file);
+  const { entries, size, directoryOffset } = directory;
   const total = entries.reduce((sum, entry) => sum + entry.uncompressedSize, 0);
   const tooBig = `the workbook would unpack to ${Math.round(total / 1024 ** 2)} MB, more than the limit of ${Math.round(limits.maxUncompressedBytes / 1024 ** 2)} MB; it may be a zip bomb`;
   if (total > limits.maxUncompressedBytes) throw new UnreadableSource(tooBig);
@@ -174,7 +181,7 @@ export async function checkZip(
   } finally {
     await handle.close();
   }
-  return entries;
+  return directory;
 }
 
 async function inflateCapped(
@@ -220,12 +227,12 @@ async function inflateCapped(
  * would otherwise have read through unused. `onBytes` counts the bytes read, the parts left out
  * first.
  */
-export async function zipEntriesInOrder(
+export function zipEntriesInOrder(
   file: string,
+  { entries, size, directoryOffset }: ZipDirectory,
   names: readonly string[],
   onBytes: (bytes: number) => void,
-): Promise<Readable> {
-  const { entries, size, directoryOffset } = await readZipDirectory(file);
+): Readable {
   const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   const spans = new Map<string, { start: number; end: number }>();
   byOffset.forEach((entry, i) => {
