@@ -24,6 +24,8 @@ export interface DataApiFixture {
     bytes: Buffer | string,
     options?: { state?: 'published' | 'draft'; access?: 'public' | 'restricted'; title?: string },
   ): Promise<string>;
+  /** Replaces the file of a resource in the dataset's working copy, not waiting for its ingest. */
+  putFile(resourceId: string, name: string, bytes: Buffer | string): Promise<void>;
   /** Replaces the file of a resource in the dataset's working copy and waits for its table. */
   replaceFile(resourceId: string, name: string, bytes: Buffer | string): Promise<void>;
   /** The dataset a resource belongs to. */
@@ -72,6 +74,15 @@ export async function startDataApiApp(engine: TestEngine): Promise<DataApiFixtur
         .where('id', '=', resourceId)
         .executeTakeFirstOrThrow()
     ).dataset_id;
+  const putFile = async (resourceId: string, name: string, bytes: Buffer | string) => {
+    const replaced = await app.http.inject({
+      method: 'PUT',
+      url: `/api/v1/datasets/${await datasetOf(resourceId)}/resources/${resourceId}/file`,
+      headers: { ...bearer(editor.token), ...multipartHeaders },
+      payload: multipart({}, { name, bytes: Buffer.from(bytes) }),
+    });
+    assert.equal(replaced.statusCode, 200, replaced.body);
+  };
   const publish = async (datasetId: string) => {
     const submitted = await call(editor, 'POST', `/api/v1/datasets/${datasetId}/submit`);
     assert.equal(submitted.statusCode, 200, submitted.body);
@@ -87,14 +98,9 @@ export async function startDataApiApp(engine: TestEngine): Promise<DataApiFixtur
     outsider,
     settled,
     datasetOf,
+    putFile,
     async replaceFile(resourceId, name, bytes) {
-      const replaced = await app.http.inject({
-        method: 'PUT',
-        url: `/api/v1/datasets/${await datasetOf(resourceId)}/resources/${resourceId}/file`,
-        headers: { ...bearer(editor.token), ...multipartHeaders },
-        payload: multipart({}, { name, bytes: Buffer.from(bytes) }),
-      });
-      assert.equal(replaced.statusCode, 200, replaced.body);
+      await putFile(resourceId, name, bytes);
       await settled(resourceId);
     },
     async publishChanges(resourceId) {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Papa from 'papaparse';
-import { bearer, errorOf } from './helpers/app.js';
+import { errorOf } from './helpers/app.js';
 import { testEngines } from './helpers/engines.js';
-import { multipart, multipartHeaders } from './helpers/multipart.js';
 import { startDataApiApp, typedCsv, type DataApiFixture } from './dataapi-records-support.js';
+
+type Caller = Parameters<DataApiFixture['call']>[0];
 
 type Item = Record<string, unknown>;
 
@@ -28,6 +29,12 @@ for (const engine of testEngines()) {
       const response = await get(`records?${query}`);
       assert.equal(response.statusCode, 200, `${query}: ${response.body}`);
       return (response.json().items as Item[]).map((item) => item['id']);
+    };
+    /** The `word` column of a resource's table, as `user` is served it. */
+    const wordsOf = async (id: string, user: Caller) => {
+      const response = await f.call(user, 'GET', `/api/v1/resources/${id}/records?select=word`);
+      assert.equal(response.statusCode, 200, response.body);
+      return (response.json().items as Item[]).map((item) => item['word']);
     };
 
     before(async () => {
@@ -417,11 +424,7 @@ for (const engine of testEngines()) {
     it('serves the public the published file while a replacement waits for approval', async () => {
       const id = await f.publishTable('replaced.csv', 'n,word\n1,ໜຶ່ງ\n2,ສອງ\n');
       await f.replaceFile(id, 'replaced.csv', 'n,word\n1,ໜຶ່ງ\n2,ສອງ\n3,ສາມ\n');
-      const words = async (user: Parameters<DataApiFixture['call']>[0]) => {
-        const response = await f.call(user, 'GET', `/api/v1/resources/${id}/records?select=word`);
-        assert.equal(response.statusCode, 200, response.body);
-        return (response.json().items as Item[]).map((item) => item['word']);
-      };
+      const words = (user: Caller) => wordsOf(id, user);
       assert.deepEqual(await words(null), ['ໜຶ່ງ', 'ສອງ'], 'the public: the published file');
       assert.deepEqual(await words(f.outsider), ['ໜຶ່ງ', 'ສອງ']);
       assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ', 'ສາມ'], 'insiders: the working copy');
@@ -431,20 +434,10 @@ for (const engine of testEngines()) {
 
     it('keeps serving the previous table while a replacement is read and after it fails', async () => {
       const id = await f.publishTable('kept.csv', 'n,word\n1,ໜຶ່ງ\n2,ສອງ\n');
-      const words = async (user: Parameters<DataApiFixture['call']>[0]) => {
-        const response = await f.call(user, 'GET', `/api/v1/resources/${id}/records?select=word`);
-        assert.equal(response.statusCode, 200, response.body);
-        return (response.json().items as Item[]).map((item) => item['word']);
-      };
+      const words = (user: Caller) => wordsOf(id, user);
       assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ']);
       // Bytes that are no table: the upload is kept, its ingest fails.
-      const replaced = await f.app.http.inject({
-        method: 'PUT',
-        url: `/api/v1/datasets/${await f.datasetOf(id)}/resources/${id}/file`,
-        headers: { ...bearer(f.editor.token), ...multipartHeaders },
-        payload: multipart({}, { name: 'kept.csv', bytes: Buffer.alloc(4096, 0xff) }),
-      });
-      assert.equal(replaced.statusCode, 200, replaced.body);
+      await f.putFile(id, 'kept.csv', Buffer.alloc(4096, 0xff));
       assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ'], 'while the replacement is read');
       let state = 'queued';
       for (let i = 0; i < 600 && state !== 'failed' && state !== 'done'; i += 1) {
@@ -457,27 +450,14 @@ for (const engine of testEngines()) {
       assert.deepEqual(await words(null), ['ໜຶ່ງ', 'ສອງ'], 'once approved, for everyone');
 
       // A file that is no table at all (a PDF) has no table: the earlier rows do not follow it.
-      const pdf = await f.app.http.inject({
-        method: 'PUT',
-        url: `/api/v1/datasets/${await f.datasetOf(id)}/resources/${id}/file`,
-        headers: { ...bearer(f.editor.token), ...multipartHeaders },
-        payload: multipart(
-          {},
-          { name: 'kept.pdf', bytes: Buffer.from('%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n') },
-        ),
-      });
-      assert.equal(pdf.statusCode, 200, pdf.body);
+      await f.putFile(id, 'kept.pdf', Buffer.from('%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n'));
       const gone = await f.call(f.editor, 'GET', `/api/v1/resources/${id}/records`);
       assert.equal(gone.statusCode, 404, gone.body);
     });
 
     it('sweeps idle tables no resource serves, and loads one again when it is asked for', async () => {
       const id = await f.publishTable('swept.csv', 'n,word\n1,ໜຶ່ງ\n');
-      const words = async (user: Parameters<DataApiFixture['call']>[0]) => {
-        const response = await f.call(user, 'GET', `/api/v1/resources/${id}/records?select=word`);
-        assert.equal(response.statusCode, 200, response.body);
-        return (response.json().items as Item[]).map((item) => item['word']);
-      };
+      const words = (user: Caller) => wordsOf(id, user);
       assert.deepEqual(await words(null), ['ໜຶ່ງ']);
       const tableOf = async () =>
         (
@@ -511,7 +491,7 @@ for (const engine of testEngines()) {
 
     it('answers from what is committed now: titles, a re-read table, a deleted dataset', async () => {
       const id = await f.publishTable('followed.csv', 'code,n\n01,1\n02,2\n');
-      const records = (user: Parameters<DataApiFixture['call']>[0] = null) =>
+      const records = (user: Caller = null) =>
         f.call(user, 'GET', `/api/v1/resources/${id}/records`);
       const read = async () => {
         const response = await records();
