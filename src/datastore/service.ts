@@ -214,14 +214,18 @@ export function createDatastoreService(deps: {
       if (options.encoding !== undefined) checkEncoding(options.encoding);
       // The columns the types name: the layout's, the current table's; another sheet's are
       // known only once it is read.
+      const types = Object.entries(options.types ?? {});
       const served =
-        resource.blob_sha256 === null || options.sheet !== undefined || options.fixedWidth
+        types.length === 0 ||
+        resource.blob_sha256 === null ||
+        options.sheet !== undefined ||
+        options.fixedWidth
           ? undefined
           : await q.latestIngestOfFile(db, resourceId, resource.blob_sha256, 'done');
       const columns =
         options.fixedWidth?.fields.map((field) => field.name) ??
         (served?.table_schema as TableSchema | null | undefined)?.fields.map((field) => field.name);
-      for (const [name, override] of Object.entries(options.types ?? {})) {
+      for (const [name, override] of types) {
         if (columns !== undefined && !columns.includes(name))
           throw new Invalid(
             'types',
