@@ -311,6 +311,20 @@ describe('publisher override', () => {
     assert.throws(() => decideWithOverride(profile, { type: 'date', format: 'ydm' }), RangeError);
   });
 
+  it('keeps only the start of a cell of megabytes as an example', () => {
+    const digits = `0${'7'.repeat(1_000_000)}`;
+    const words = 'ລາວ '.repeat(250_000);
+    const profile = profileOf([digits, words, '12']);
+    assert.equal(profile.number.leadingZeroExample, `0${'7'.repeat(39)}…`);
+    const kept = [
+      ...profile.examples,
+      ...profile.date.misfitExamples,
+      ...profile.boolean.misfitExamples,
+    ];
+    assert.equal(kept.length, 9);
+    for (const example of kept) assert.ok(example.length <= 41, `${example.length} characters`);
+  });
+
   it('is what decideColumn applies for the ingest', () => {
     const profiler = new ColumnProfiler();
     for (const value of ['1', '0']) profiler.observe(value);

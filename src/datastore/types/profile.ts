@@ -1,3 +1,4 @@
+import { shortened } from '../../lib/text.js';
 import {
   asciiDigits,
   digitValue,
@@ -16,6 +17,8 @@ import {
 } from './patterns.js';
 
 const exampleLimit = 3;
+/** Longest example kept, in UTF-16 units: reasons quote examples, and a cell may hold megabytes. */
+const exampleChars = 40;
 /** A candidate type is no longer tested once this many cells (and most cells) missed it. */
 const ruleOutAfter = 1000;
 
@@ -106,6 +109,15 @@ export interface ColumnProfile {
 /** Lowercase spellings of true and false accepted without a hint from the header. */
 export const trueWords = ['true', 'yes', 'ແມ່ນ'];
 export const falseWords = ['false', 'no', 'ບໍ່', 'ບໍ່ແມ່ນ'];
+
+/**
+ * A cell as an example: cut short and copied. V8 keeps a cell as a slice of the whole chunk of
+ * text it was read from; held as it is, one example held that chunk (megabytes) for the whole
+ * read, and a snapshot (structuredClone) copied a cell of megabytes once per candidate type.
+ */
+function example(cell: string): string {
+  return structuredClone(shortened(cell, exampleChars));
+}
 
 function tally(): CandidateTally {
   return { fits: 0, misfitExamples: [], ruledOut: false };
@@ -219,7 +231,7 @@ export class ColumnProfiler {
     // (they make its conversion the general one); a text column is read the same either way, and
     // its long Lao values are not worth scanning character by character.
     if (p.laoDigits === 0 && !this.#textOnly() && hasLaoDigit(s)) p.laoDigits = 1;
-    if (p.examples.length < exampleLimit) p.examples.push(s);
+    if (p.examples.length < exampleLimit) p.examples.push(example(s));
     const first = s.charCodeAt(0);
     const startsWithDigit = digitValue(first) >= 0;
     if (!p.number.ruledOut) this.#observeNumber(s);
@@ -270,7 +282,10 @@ export class ColumnProfiler {
   #miss(candidate: CandidateTally, s: string): void {
     const misses = this.#profile.values - candidate.fits;
     const examples = candidate.misfitExamples;
-    if (examples.length < exampleLimit && !examples.includes(s)) examples.push(s);
+    if (examples.length < exampleLimit) {
+      const kept = example(s);
+      if (!examples.includes(kept)) examples.push(kept);
+    }
     // A column that missed a type on most of its first thousand values will not become it.
     if (misses > ruleOutAfter && misses * 2 > this.#profile.values) candidate.ruledOut = true;
   }
@@ -301,23 +316,23 @@ export class ColumnProfiler {
     if (scan.dot !== scan.comma) {
       if (scan.dot) {
         n.dotOnly += 1;
-        n.dotOnlyExample ??= s;
+        n.dotOnlyExample ??= example(s);
       } else {
         n.commaOnly += 1;
-        n.commaOnlyExample ??= s;
+        n.commaOnlyExample ??= example(s);
       }
     } else if (scan.ambiguous) {
       if (scan.dotScale > 0) n.ambiguousDot += 1;
       else n.ambiguousComma += 1;
-      n.ambiguousExample ??= s;
+      n.ambiguousExample ??= example(s);
     }
     if (scan.leadingZero) {
       n.leadingZeros += 1;
-      n.leadingZeroExample ??= s;
+      n.leadingZeroExample ??= example(s);
     }
     if (scan.percent) {
       n.percents += 1;
-      n.percentExample ??= s;
+      n.percentExample ??= example(s);
     }
     if (scan.plainValue >= serialMin && scan.plainValue <= serialMax) n.serials += 1;
   }
@@ -371,10 +386,10 @@ export class ColumnProfiler {
     if (mdy) d.mdy += 1;
     if (dmy && !mdy) {
       d.dmyOnly += 1;
-      d.dmyOnlyExample ??= s;
+      d.dmyOnlyExample ??= example(s);
     } else if (mdy && !dmy) {
       d.mdyOnly += 1;
-      d.mdyOnlyExample ??= s;
+      d.mdyOnlyExample ??= example(s);
     }
     return dmy || mdy;
   }
