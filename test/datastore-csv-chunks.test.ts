@@ -169,3 +169,45 @@ describe('openDelimitedText reading whole lines', () => {
     assert.deepEqual(cut.rows, uncut.rows);
   });
 });
+
+describe('cells and chunks of another size than the read', () => {
+  it('decodes ASCII chunks, and characters cut by a chunk boundary, as one decode does', () => {
+    const parts = [
+      Buffer.from('\uFEFFid,name\n1,'),
+      Buffer.from('abc'),
+      Buffer.from([0xe0, 0xba]), // ກ cut after two of its three bytes…
+      Buffer.from([0x81, 0x0a]),
+      Buffer.from('2,plain\n'),
+      Buffer.from([0x33, 0x2c, 0xe0]), // …and a sequence that is never finished,
+      Buffer.from('ascii after it\n'), // followed by ASCII only
+      Buffer.from([0xf0, 0x9f]),
+      Buffer.from([0x99, 0x82, 0x0a]),
+      Buffer.from('\uFEFF in the middle stays\n'),
+    ];
+    const whole = new TextDecoder().decode(Buffer.concat(parts));
+    const report = new ReportCollector();
+    const decoder = new ChunkDecoder('utf-8', report);
+    const text = parts.map((part) => decoder.write(part)).join('') + decoder.end();
+    assert.equal(text, whole);
+    assert.match(text, /^id,name\n1,abcກ\n2,plain\n3,\uFFFDascii after it\n🙂\n\uFEFF in/);
+  });
+
+  it('reads a cell of megabytes given in small chunks, and measures its line', () => {
+    const quoted = `"${'ລາວ "" x,\n'.repeat(300_000)}"`;
+    const unquoted = 'y'.repeat(3 * mib);
+    const text = `a,b\n1,${quoted}\n2,${unquoted}\n3,short\n`;
+    const whole = new DelimitedParser({ delimiter: ',', quote: '"' }).push(text, true);
+    const parser = new DelimitedParser({ delimiter: ',', quote: '"' });
+    const rows: SourceRow[] = [];
+    const size = 64 * 1024;
+    for (let at = 0; at < text.length; at += size)
+      rows.push(...parser.push(text.slice(at, at + size), at + size >= text.length));
+    assert.deepEqual(rows, whole);
+    assert.equal(rows[1]?.cells[1], 'ລາວ " x,\n'.repeat(300_000));
+    assert.equal(rows[2]?.cells[1], unquoted);
+    assert.equal(rows[3]?.rowNumber, 300_004);
+    // The longest line counts bytes of UTF-8 (ລາວ takes nine), its line break included.
+    assert.equal(parser.longestLongRecordBytes, Buffer.byteLength(`1,${quoted}\n`));
+    assert.equal(new DelimitedParser({ delimiter: ',', quote: '"' }).longestLongRecordBytes, 0);
+  });
+});

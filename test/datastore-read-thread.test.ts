@@ -72,11 +72,21 @@ describe('the read thread', () => {
     const clean = task('a,b\n1,"x, y"\n2,z\n');
     const read = await readInThread(clean, () => {});
     assert.ok(!read.parquet);
-    assert.deepEqual(read.inPlace, { delimiter: ',', quote: '"' });
+    assert.deepEqual(read.inPlace, { delimiter: ',', quote: '"', longestLineBytes: 0 });
     assert.equal(read.spooled, false);
     const longest = await spoolInThread(clean, 2);
     assert.ok(longest > 0);
     assert.equal(readFileSync(clean.spoolPath, 'utf8'), '2,1,"x, y"\n3,2,z\n');
+  });
+
+  it('spools a file in another encoding than UTF-8 as it reads it, not in a second read', async () => {
+    const latin = task('');
+    writeFileSync(latin.file, Buffer.from('name,n\ncafé,1\nthé,2\n', 'latin1'));
+    const read = await readInThread({ ...latin, options: { encoding: 'windows-1252' } }, () => {});
+    assert.ok(!read.parquet);
+    assert.equal(read.inPlace, undefined);
+    assert.equal(read.spooled, true);
+    assert.equal(readFileSync(latin.spoolPath, 'utf8'), '2,café,1\n3,thé,2\n');
   });
 
   it('rejects an unreadable file with the unreadable error', async () => {

@@ -56,6 +56,8 @@ export interface InPlaceDialect {
   delimiter: string;
   /** `''` when the file uses no quoting. */
   quote: string;
+  /** Bytes of the longest line when it is over 512 KiB (a cell of megabytes), else 0. */
+  longestLineBytes: number;
 }
 
 /**

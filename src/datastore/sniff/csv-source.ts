@@ -46,7 +46,11 @@ export async function openDelimitedText(file: string, options: ReadOptions): Pro
       return readRows(file, head.length, sniffed, dialect, report, progress);
     },
     bytesRead: () => progress.bytes,
-    inPlace: () => inPlaceDialect(sniffed.encoding, dialect, progress),
+    // Known before the read: DuckDB reads UTF-8 only. Without it, the rows are spooled as
+    // they are read rather than read a second time to spool them.
+    inPlace: utf8Names.has(sniffed.encoding.toLowerCase())
+      ? () => inPlaceDialect(dialect, progress)
+      : undefined,
   };
 }
 
@@ -55,6 +59,8 @@ interface ReadState {
   /** The read reached the end of the file. */
   complete: boolean;
   decoder?: ChunkDecoder;
+  /** DelimitedParser.longestLongRecordBytes, once the read is complete. */
+  longestLineBytes?: number;
 }
 
 const utf8Names = new Set(['utf-8', 'utf8']);
@@ -64,16 +70,19 @@ const utf8Names = new Set(['utf-8', 'utf8']);
  * and lone CRs (line breaks here) it would read otherwise.
  */
 function inPlaceDialect(
-  encoding: string,
   dialect: { delimiter: string; quote: string },
   state: ReadState,
 ): InPlaceDialect | undefined {
   const decoder = state.decoder;
-  if (!state.complete || !decoder || !utf8Names.has(encoding.toLowerCase())) return undefined;
+  if (!state.complete || !decoder) return undefined;
   const { crlf, lf, cr } = decoder.lineEndings;
   if (decoder.nulCount > 0 || cr > 0 || (crlf > 0 && lf > 0)) return undefined;
   // DuckDB finds the line break itself (told `new_line`, it misreads skipped lines).
-  return { delimiter: dialect.delimiter, quote: dialect.quote };
+  return {
+    delimiter: dialect.delimiter,
+    quote: dialect.quote,
+    longestLineBytes: state.longestLineBytes ?? 0,
+  };
 }
 
 async function* readRows(
@@ -156,6 +165,7 @@ async function* readRows(
       current = following;
     }
     progress.complete = current === undefined;
+    progress.longestLineBytes = parser.longestLongRecordBytes;
     if (batch.length > 0) yield batch;
   } finally {
     stream.destroy();

@@ -4,6 +4,8 @@ import { lineBreaks } from './decode.js';
 /** Limits that keep one record within bounded memory. */
 export const maxColumns = 50_000;
 export const maxCellChars = 32 * 1024 * 1024;
+/** Records of more characters than this have their UTF-8 length measured (longestLongRecordBytes). */
+const measuredRecordChars = 512 * 1024;
 
 export interface ParserProblem {
   code: 'format-error' | 'source-error';
@@ -30,6 +32,15 @@ export class DelimitedParser {
   #resume = { fieldStart: -1, scanFrom: -1 };
   /** Set once a limit was exceeded: what stopped the parse. */
   #stopReason: string | undefined;
+  /**
+   * Chunks set aside unparsed, to follow #rest: none of them could end the unfinished record.
+   * Joined to #rest at every push instead, a cell of megabytes was copied again for each chunk
+   * (quadratic: 210 MiB of strings for a 20 MiB cell).
+   */
+  #pending: string[] = [];
+  #pendingChars = 0;
+  #pendingHasQuote = false;
+  #longestLongRecordBytes = 0;
 
   constructor(
     options: { delimiter: string; quote: string },
@@ -47,10 +58,31 @@ export class DelimitedParser {
     return this.#stopReason;
   }
 
+  /**
+   * The UTF-8 length in bytes of the longest record (line break included) of over 512 Ki
+   * characters, or 0 when there is none; what a reader of the same bytes must take as one line.
+   */
+  get longestLongRecordBytes(): number {
+    return this.#longestLongRecordBytes;
+  }
+
   /** Parses `chunk` (pass `final` with the last one) and returns the records it completed. */
   push(chunk: string, final = false): SourceRow[] {
     if (this.#stopReason !== undefined) return [];
-    const text = this.#rest.length === 0 ? chunk : this.#rest + chunk;
+    if (!final && this.#cannotEndRecord(chunk)) {
+      this.#pending.push(chunk);
+      this.#pendingChars += chunk.length;
+      if (!this.#pendingHasQuote && this.#quote !== '' && chunk.includes(this.#quote))
+        this.#pendingHasQuote = true;
+      return [];
+    }
+    let text: string;
+    if (this.#pending.length > 0) {
+      text = [this.#rest, ...this.#pending, chunk].join('');
+      this.#pending = [];
+      this.#pendingChars = 0;
+      this.#pendingHasQuote = false;
+    } else text = this.#rest.length === 0 ? chunk : this.#rest + chunk;
     this.#rest = '';
     const rows: SourceRow[] = [];
     const end = this.#parse(text, final, rows);
@@ -66,6 +98,22 @@ export class DelimitedParser {
       this.#tooLong();
     }
     return rows;
+  }
+
+  /**
+   * Whether no record can end before the end of `chunk`, read after #rest and the pending
+   * chunks: it has no line break, or the unfinished record waits for a quote to close and it has
+   * none. Never once the unfinished record is over the cell limit, which #parse then reports.
+   */
+  #cannotEndRecord(chunk: string): boolean {
+    const unread = this.#rest.length + this.#pendingChars;
+    if (unread + chunk.length > maxCellChars) return false;
+    const inQuote =
+      this.#resume.fieldStart >= 0 &&
+      this.#resume.scanFrom >= this.#rest.length &&
+      !this.#pendingHasQuote;
+    if (inQuote && !chunk.includes(this.#quote)) return true;
+    return chunk.indexOf('\n') < 0 && chunk.indexOf('\r') < 0;
   }
 
   /** Returns the offset where the unfinished record starts (or text.length). */
@@ -173,6 +221,7 @@ export class DelimitedParser {
         }
         if (pos >= length) {
           rows.push({ rowNumber: recordLine, cells });
+          if (pos - recordStart > measuredRecordChars) this.#measure(text, recordStart, pos);
           this.#line = line;
           return length;
         }
@@ -189,6 +238,7 @@ export class DelimitedParser {
           pos++;
           line++;
           rows.push({ rowNumber: recordLine, cells });
+          if (pos - recordStart > measuredRecordChars) this.#measure(text, recordStart, pos);
           this.#line = line;
           break;
         }
@@ -200,12 +250,18 @@ export class DelimitedParser {
           }
           cells.push('');
           rows.push({ rowNumber: recordLine, cells });
+          if (pos - recordStart > measuredRecordChars) this.#measure(text, recordStart, pos);
           this.#line = line;
           return length;
         }
       }
     }
     return length;
+  }
+
+  #measure(text: string, start: number, end: number): void {
+    const bytes = Buffer.byteLength(text.slice(start, end));
+    if (bytes > this.#longestLongRecordBytes) this.#longestLongRecordBytes = bytes;
   }
 
   #tooLong(): void {
