@@ -4,7 +4,7 @@
 //   2. a big CSV (BENCH_BIG_MIB, default 2048): the server's peak RSS, the ingest process's, the
 //      most the two held at once, and the worst stall of the server's event loop: as the server
 //      itself measured it (bench/loop-lag.mjs), and the slowest /healthz answer while the ingest
-//      runs, pinged every 20 ms;
+//      runs, pinged every 20 ms; then CSVs holding one cell of 10 MiB (ASCII) and 30 MiB (Lao);
 //   3. a ~50 MB XLSX (1,000,000 rows): time and peak RSS.
 //   npm run bench:ingest     (BENCH_ROWS, BENCH_BIG_MIB, BENCH_XLSX_ROWS change the sizes)
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -22,6 +22,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -82,6 +83,17 @@ function writeCsv(path: string, targetRows: number | undefined, targetBytes?: nu
   }
   closeSync(fd);
   return written;
+}
+
+/** A short table with one cell of `mib` MiB in its middle: Lao text (three bytes a character), or ASCII. */
+function writeBigCellCsv(path: string, mib: number, lao: boolean): void {
+  const unit = lao ? 'ສະຖິຕິ ປະຊາກອນ ' : 'population statistics ';
+  const cell = unit.repeat(Math.ceil((mib * 1024 ** 2) / Buffer.byteLength(unit)));
+  const rows = Array.from(
+    { length: 100 },
+    (_, i) => `${i},district ${i},${i === 50 ? `"${cell}"` : 'short'}`,
+  );
+  writeFileSync(path, `id,name,text\n${rows.join('\n')}\n`);
 }
 
 async function writeXlsx(path: string, count: number): Promise<void> {
@@ -380,6 +392,20 @@ try {
     const peakAfterBig = server.peakRssMiB();
     rmSync(big);
 
+    // A 10 MB cell is one of the issue's bad inputs; 30 MiB of Lao is 10 Mi characters, near
+    // the parser's limit of 32 Mi.
+    const cellRuns = [];
+    for (const [mib, lao] of [
+      [10, false],
+      [30, true],
+    ] as const) {
+      const path = join(work, `cell-${mib}.csv`);
+      writeBigCellCsv(path, mib, lao);
+      const run = await ingestThroughServer(server, token, dataset.id, path, `cell-${mib}.csv`);
+      cellRuns.push({ mib, lao, run });
+      rmSync(path);
+    }
+
     const xlsx = join(work, 'values.xlsx');
     await writeXlsx(xlsx, xlsxRows);
     const xlsxMiB = statSync(xlsx).size / 1024 ** 2;
@@ -417,6 +443,7 @@ from a full scan.
 | big files | seconds | rows/s | server peak RSS (VmHWM) | ingest process peak RSS | most held at once by both: RSS (the server's part); PSS | worst event-loop stall in the server | worst /healthz answer |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 | ${bigMiB} MiB CSV, ${bigRows.toLocaleString('en-US')} rows | ${bigRun.seconds.toFixed(1)} | ${rate(bigRows, bigRun.seconds)} | ${peakAfterBig} MiB (${peakAfterMixed} MiB before it) | ${bigRun.ingestPeakMiB} MiB | ${bigRun.togetherPeakMiB} MiB (${bigRun.togetherPeakServerMiB}); PSS ${bigRun.togetherPeakPssMiB} MiB | ${bigRun.worstStallMs} ms | ${bigRun.worstPingMs.toFixed(0)} ms |
+${cellRuns.map(({ mib, lao, run }) => `| CSV of 100 rows, one a cell of ${mib} MiB (${lao ? 'Lao' : 'ASCII'}) | ${run.seconds.toFixed(1)} | | | ${run.ingestPeakMiB} MiB | ${run.togetherPeakMiB} MiB (${run.togetherPeakServerMiB}); PSS ${run.togetherPeakPssMiB} MiB | ${run.worstStallMs} ms | ${run.worstPingMs.toFixed(0)} ms |`).join('\n')}
 | ${xlsxMiB.toFixed(0)} MiB XLSX, ${xlsxRows.toLocaleString('en-US')} rows | ${xlsxRun.seconds.toFixed(1)} | ${rate(xlsxRows, xlsxRun.seconds)} | ${peakAfterXlsx} MiB | ${xlsxRun.ingestPeakMiB} MiB | ${xlsxRun.togetherPeakMiB} MiB (${xlsxRun.togetherPeakServerMiB}); PSS ${xlsxRun.togetherPeakPssMiB} MiB | ${xlsxRun.worstStallMs} ms | ${xlsxRun.worstPingMs.toFixed(0)} ms |
 
 The reading and typing run in a child process of the server (one per ingest, its memory freed
