@@ -114,7 +114,6 @@ describe('reading delimited files in place', () => {
       'a long row': 'a,b\n1,2\n3,4,5\n',
       'text after a closing quote': 'a,b\n1,"x"y\n2,z\n',
       'a blank line in the body': 'a,b\n1,2\n\n3,4\n',
-      'notes below the table': 'a,b\n1,2\n3,4\n\nSource: ministry\n',
       'a type error': `a,b\n${Array.from({ length: 200 }, (_, i) => `${i},${i}`).join('\n')}\n31,oops\n`,
       'mixed line breaks': 'a,b\r\n1,2\n3,4\r\n',
     };
@@ -122,6 +121,25 @@ describe('reading delimited files in place', () => {
     for (const [name, text] of Object.entries(cases)) {
       const { read } = await bothWays(text);
       assert.equal(read, 'spooled', name);
+    }
+  });
+
+  it('reads a table with notes or blank rows below it in place, and leaves them out', async () => {
+    for (const below of [
+      '\nSource: ministry\n',
+      ',\n\nNote: the figures for 2024 are estimates,\nSource: Lao Statistics Bureau\n',
+      '\n\n,\n',
+    ]) {
+      const { rows, read, result } = await bothWays(`a,b\n1,2\n3,4\n${below}`);
+      assert.equal(read, 'in-place', below);
+      assert.equal(result.rowCount, 2);
+      assert.deepEqual(
+        rows.map((row) => [row._row, row.a, row.b]),
+        [
+          [2n, 1n, 2n],
+          [3n, 3n, 4n],
+        ],
+      );
     }
   });
 

@@ -96,7 +96,7 @@ export async function convertFile(
   }
   const copiedInPlace =
     inPlace !== undefined &&
-    (await copyInPlace(duck, file, inPlace, read.headerRowNumber, rowCount, {
+    (await copyInPlace(duck, file, inPlace, read, {
       names,
       decisions,
       parquetPath,
@@ -187,15 +187,14 @@ async function convertParquet(
 /**
  * Converts a delimited UTF-8 file with DuckDB reading it in place, when the JavaScript read found
  * one row per line, no problem at all and no cell that misfits its type: DuckDB then reads the
- * same cells, in strict mode, and the spool is not needed. Its row count must match, or the file
- * is read the slow way after all (false).
+ * same cells, in strict mode, and the spool is not needed. It must read as many rows as the
+ * table has, or the file is read the slow way after all (false).
  */
 async function copyInPlace(
   duck: DuckDBConnection,
   file: string,
   dialect: InPlaceDialect,
-  headerLine: number,
-  rowCount: number,
+  located: { headerRowNumber: number; rowCount: number; rowsBelow: number },
   table: {
     names: string[];
     decisions: ColumnDecision[];
@@ -204,14 +203,17 @@ async function copyInPlace(
   },
 ): Promise<boolean> {
   const { names, decisions, parquetPath, timer } = table;
+  const { headerRowNumber: headerLine, rowCount, rowsBelow } = located;
   const columns = names.map((_, i) => `'${rawColumn(i)}': 'VARCHAR'`);
   // Buffers of twice the longest line, and at least 4 MiB rather than DuckDB's 16: a big file
   // read with the larger ones cost the ingest process some 30 MiB more, for no measurable speed.
   const maxLine = Math.max(2 * 1024 * 1024, dialect.longestLineBytes + 1024);
+  // null_padding: a note below the table, often one field wide (`Source: …`), is refused by
+  // strict mode even past the limit below. The table has no short row, or it is not read here.
   const csv = `read_csv(${quoteLiteral(file)},
     header = true, skip = ${headerLine - 1}, delim = ${quoteLiteral(dialect.delimiter)},
     quote = ${quoteLiteral(dialect.quote)}, escape = ${quoteLiteral(dialect.quote)},
-    auto_detect = false, strict_mode = true,
+    auto_detect = false, strict_mode = true, null_padding = true,
     max_line_size = ${maxLine}, buffer_size = ${2 * maxLine},
     columns = {${columns.join(', ')}})`;
   const typed = names.map(
@@ -220,13 +222,17 @@ async function copyInPlace(
   );
   // row_number() over () streams and numbers the rows in file order (the ingest process's DuckDB
   // runs one thread and keeps the insertion order; checked on 2.9M rows with one thread and with
-  // two): numbered as they are copied, not
-  // in a second copy of the whole table, which took 7–17 s for a 2 GiB CSV and held 25–30 MiB
-  // more than this copy.
+  // two): numbered as they are copied, not in a second copy of the whole table, which took
+  // 7–17 s for a 2 GiB CSV and held 25–30 MiB more than this copy.
+  // A limit leaves out the notes and blank rows below the table, which the JavaScript read set
+  // aside: read as rows, they made the counts differ, and the file was read twice more. It cannot
+  // hide a row read otherwise: with one row per line and no lone CR, DuckDB makes no two rows of
+  // one line, and fewer rows still fail the count. Only when there are such rows: the limit holds
+  // a chunk more, and with it a file with a cell of 30 MiB ran out of memory.
   try {
     const copied = await duck.runAndReadAll(
       `copy (select cast(row_number() over () + ${headerLine} as BIGINT) as ${rowColumn}, ${typed.join(', ')}
-       from ${csv}) to ${quoteLiteral(parquetPath)} (format parquet, compression zstd)`,
+       from ${rowsBelow > 0 ? `(select * from ${csv} limit ${rowCount})` : csv}) to ${quoteLiteral(parquetPath)} (format parquet, compression zstd)`,
     );
     return Number(copied.getRows()[0]?.[0]) === rowCount;
   } catch {

@@ -40,6 +40,8 @@ export type TableRead =
       decisions: ColumnDecision[];
       /** Set when DuckDB may read the file itself: one row per line, no problem, no misfit. */
       inPlace: InPlaceDialect | undefined;
+      /** Notes and blank rows set aside below the table, which DuckDB would read as rows. */
+      rowsBelow: number;
       /** Whether the rows were written to the spool; see RawSpool.longestLineBytes. */
       spooled: boolean;
       longestLineBytes: number;
@@ -113,6 +115,7 @@ export async function readRows(
     rowCount,
     decisions,
     inPlace,
+    rowsBelow: table.rowsBelow(),
     spooled: spool !== undefined,
     longestLineBytes: spool?.longestLineBytes ?? 0,
     report: report.finish({ rows: rowCount, fields: names.length }),

@@ -10,6 +10,8 @@ export interface LocatedTable {
   headerRowNumber: number;
   /** Body rows, exactly `names.length` cells each. */
   rows: AsyncIterable<SourceRow[]>;
+  /** Rows below the last body row set aside as notes or blank, once `rows` has been read. */
+  rowsBelow(): number;
 }
 
 /** Rows read before deciding where the header is. */
@@ -54,7 +56,13 @@ export async function locateTable(
       value: 'none',
       reason: 'the source has no non-blank row',
     });
-    return { labels: [], names: [], headerRowNumber: 0, rows: (async function* () {})() };
+    return {
+      labels: [],
+      names: [],
+      headerRowNumber: 0,
+      rows: (async function* () {})(),
+      rowsBelow: () => 0,
+    };
   }
   report.decide({
     topic: 'header-row',
@@ -65,11 +73,13 @@ export async function locateTable(
   const names = cleanNames(labels, head[header.last]?.rowNumber ?? 0, report);
   const rest = head.slice(header.last + 1);
   const more = done ? undefined : iterator;
+  const below = { rows: 0 };
   return {
     labels,
     names,
     headerRowNumber: head[header.last]?.rowNumber ?? 0,
-    rows: body(rest, more, names, report, shortRowsAreErrors),
+    rows: body(rest, more, names, report, { shortRowsAreErrors, below }),
+    rowsBelow: () => below.rows,
   };
 }
 
@@ -207,8 +217,9 @@ async function* body(
   more: AsyncIterator<SourceRow[]> | undefined,
   names: string[],
   report: ReportCollector,
-  shortRowsAreErrors: boolean,
+  options: { shortRowsAreErrors: boolean; below: { rows: number } },
 ): AsyncIterable<SourceRow[]> {
+  const { shortRowsAreErrors, below } = options;
   const width = names.length;
   let held: SourceRow[] = [];
   let holding = false;
@@ -287,6 +298,7 @@ async function* body(
     const out = take(next.value);
     if (out.length > 0) yield out;
   }
+  below.rows = held.length;
   const notes = held.filter((row) => widthOf(row) > 0);
   if (notes.length > 0) {
     report.decide({
