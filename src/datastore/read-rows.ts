@@ -38,7 +38,7 @@ export type TableRead =
       headerRowNumber: number;
       rowCount: number;
       decisions: ColumnDecision[];
-      /** Set when DuckDB may read the file itself: one row per line, no problem, no misfit. */
+      /** Set when DuckDB may read the file itself: one row per line and no problem. */
       inPlace: InPlaceDialect | undefined;
       /** Notes and blank rows set aside below the table, which DuckDB would read as rows. */
       rowsBelow: number;
@@ -105,8 +105,7 @@ export async function readRows(
     });
     return decision;
   });
-  const inPlace =
-    oneLinePerRow && readCleanly && decisions.every(fitsEveryCell) ? source.inPlace?.() : undefined;
+  const inPlace = oneLinePerRow && readCleanly ? source.inPlace?.() : undefined;
   return {
     parquet: false,
     names,
@@ -142,9 +141,4 @@ export async function spoolRows(task: ReadTask, width: number): Promise<number> 
     throw error;
   }
   return spool.longestLineBytes;
-}
-
-/** A column whose every cell converts (no type errors to list), and that no one forced. */
-function fitsEveryCell(decision: ColumnDecision): boolean {
-  return !decision.overridden && (decision.type === 'text' || decision.counts.misfits === 0);
 }
