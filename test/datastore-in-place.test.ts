@@ -145,6 +145,16 @@ describe('reading delimited files in place', () => {
     assert.equal(rows[30]?._row, 34n);
   });
 
+  it('reads a file in place whatever its header labels are: blank, repeated', async () => {
+    const { rows, read, result } = await bothWays(',name,name\n0,a,x\n1,b,y\n');
+    assert.equal(read, 'in-place');
+    assert.deepEqual(
+      result.report.errors.map((error) => error.code),
+      ['blank-label', 'duplicate-label'],
+    );
+    assert.deepEqual(rows[1], { _row: 3n, column_1: 1n, name: 'b', name_2: 'y' });
+  });
+
   it('reads a table with notes or blank rows below it in place, and leaves them out', async () => {
     for (const below of [
       '\nSource: ministry\n',

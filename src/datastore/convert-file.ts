@@ -109,7 +109,7 @@ export async function convertFile(
     value: rows !== undefined ? 'in-place' : 'spooled',
     reason:
       rows !== undefined
-        ? 'UTF-8 text with one row per line and no problem: DuckDB read the file as it is'
+        ? 'UTF-8 text with one row per line and no problem in its rows: DuckDB read the file as it is'
         : 'the rows were copied to a plain CSV for DuckDB, as read here',
   });
   if (rows === undefined) {

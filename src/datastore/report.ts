@@ -111,6 +111,11 @@ export class ReportCollector {
     for (const decision of recorded.decisions) this.decide(decision);
   }
 
+  /** Problems of one code recorded so far. */
+  totalOf(code: ReportCode): number {
+    return this.#totals.get(code) ?? 0;
+  }
+
   /** Problems recorded so far, of every code. */
   get errorCount(): number {
     let count = 0;
