@@ -174,6 +174,59 @@ describe('datastore ingest of every format', () => {
     assert.equal(rows[2]?.['pcode'], 'LA03');
   });
 
+  it('keeps integers too wide for BIGINT exact, from a CSV and from a Parquet file', async () => {
+    // (Parquet has no 128-bit integer: such numbers come in a DECIMAL(38,0) column.)
+    const big = ['12345678901234567890', '-99999999999999999999999', '1'];
+    const fromCsv = await ingest(
+      write('wide.csv', `id,big\n${big.map((b, i) => `${i},${b}`).join('\n')}\n`),
+      'wide.csv',
+    );
+    assert.equal(fromCsv.types['big'], 'integer');
+    assert.deepEqual(
+      fromCsv.rows.map((row) => row['big']),
+      big.map((b) => BigInt(b)),
+    );
+    const path = join(dir, 'wide.parquet');
+    await tables.withConnection((c) =>
+      c.run(
+        `copy (select cast(b as DECIMAL(38,0)) as big from (values ${big.map((b) => `('${b}')`).join(', ')}) t(b)) to '${path}' (format parquet)`,
+      ),
+    );
+    const fromParquet = await ingest(path, 'wide.parquet');
+    assert.deepEqual(
+      fromParquet.rows.map((row) => row['big']),
+      big.map((b) => BigInt(b)),
+    );
+    // The served table holds them as integers, which the data API writes exactly.
+    const type = await tables.withConnection(async (c) =>
+      (
+        await c.runAndReadAll(
+          `select data_type from duckdb_columns() where table_name = '${fromCsv.result.tableName}' and column_name = 'big'`,
+        )
+      ).getRows(),
+    );
+    assert.deepEqual(type, [['HUGEINT']]);
+  });
+
+  it('gives a column named _row, in any case, a name no other column has', async () => {
+    const { rows, result } = await ingest(
+      write('row.csv', '_row,_row_2,_ROW_3\n1,2,3\n'),
+      'row.csv',
+    );
+    assert.deepEqual(rows[0], { _row: 2n, _row_4: 1n, _row_2: 2n, _ROW_3: 3n });
+    assert.deepEqual(
+      result.tableSchema.fields.map((field) => field.name),
+      ['_row_4', '_row_2', '_ROW_3'],
+    );
+    const upper = await ingest(write('upper.csv', '_ROW,x\n7,8\n'), 'upper.csv');
+    assert.deepEqual(upper.rows[0], { _row: 2n, _ROW_2: 7n, x: 8n });
+    const path = join(dir, 'row.parquet');
+    await tables.withConnection((c) =>
+      c.run(`copy (select 1 as "_Row", 2 as x) to '${path}' (format parquet)`),
+    );
+    await assert.rejects(ingest(path, 'row.parquet'), /column named _Row/);
+  });
+
   it('a UTF-16LE health-agency export with Lao decimals and day-first dates', async () => {
     const text =
       'ແຂວງ\tຈຳນວນຄົນເຈັບ\tອັດຕາ\tວັນທີລາຍງານ\r\n' +

@@ -14,7 +14,7 @@ import {
   withPublisherEdits,
   type TableSchema,
 } from './table-schema.js';
-import { quoteIdentifier, quoteLiteral } from './table-store.js';
+import { parquetColumnSql, quoteIdentifier, quoteLiteral } from './table-store.js';
 import {
   sqlConversion,
   sqlMisfitCondition,
@@ -161,8 +161,11 @@ async function convertParquet(
   const columns = described
     .getRows()
     .map(([name, type]) => ({ name: String(name), type: String(type) }));
-  if (columns.some((column) => column.name === rowColumn))
-    throw new UnreadableSource(`The Parquet file has a column named ${rowColumn}; rename it.`);
+  const rowNamed = columns.find((column) => column.name.toLowerCase() === rowColumn);
+  if (rowNamed)
+    throw new UnreadableSource(
+      `The Parquet file has a column named ${rowNamed.name}, the name of the column of row numbers; rename it.`,
+    );
   await duck.run(
     `copy (select row_number() over () as ${rowColumn}, * from ${source}) to ${quoteLiteral(parquetPath)} (format parquet, compression zstd)`,
   );
@@ -311,9 +314,10 @@ async function reportMisfits(
 }
 
 function typedRowsSql(rows: string, names: string[], decisions: ColumnDecision[]): string {
-  const columns = names.map(
-    (name, i) =>
-      `cast(${sqlConversion(quoteIdentifier(rawColumn(i)), decisions[i]!)} as ${sqlType(decisions[i]!)}) as ${quoteIdentifier(name)}`,
-  );
+  const columns = names.map((name, i) => {
+    const type = sqlType(decisions[i]!);
+    const typed = `cast(${sqlConversion(quoteIdentifier(rawColumn(i)), decisions[i]!)} as ${type})`;
+    return `${parquetColumnSql(typed, type)} as ${quoteIdentifier(name)}`;
+  });
   return `select ${rowColumn}, ${columns.join(', ')} from ${rows}`;
 }

@@ -11,7 +11,12 @@ import { UnreadableSource } from './readers/errors.js';
 import { StepTimer } from './step-timer.js';
 import type { ValidationReport } from './report.js';
 import type { TableSchema } from './table-schema.js';
-import { ingestTableName, quoteIdentifier, quoteLiteral, type TableStore } from './table-store.js';
+import {
+  ingestTableName,
+  quoteIdentifier,
+  tableFromParquetSql,
+  type TableStore,
+} from './table-store.js';
 
 export type { IngestOptions, IngestProgress } from './convert-file.js';
 
@@ -127,7 +132,7 @@ async function loadTable(tables: TableStore, tableName: string, parquetPath: str
   await tables.withOneThread(async (c) => {
     await c.run(
       `create or replace table ${quoteIdentifier(tableName)} as
-       select * from read_parquet(${quoteLiteral(parquetPath)})`,
+       ${await tableFromParquetSql(c, parquetPath)}`,
     );
   });
 }

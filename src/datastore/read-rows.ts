@@ -64,7 +64,7 @@ export async function readRows(
   const table = await locateTable(source.rows(report), report, {
     shortRowsAreErrors: !spreadsheetFormats.has(source.format),
   });
-  const names = table.names.map((name) => (name === rowColumn ? `${name}_2` : name));
+  const names = withoutRowColumn(table.names, report);
   if (names.length === 0)
     throw new UnreadableSource('No table was found in the file: it has no columns.');
   if (names.length > maxTableColumns)
@@ -143,4 +143,27 @@ export async function spoolRows(task: ReadTask, width: number): Promise<number> 
     throw error;
   }
   return spool.longestLineBytes;
+}
+
+/**
+ * `_row` is the row numbers' column: a column named so, in any case (DuckDB's names are not
+ * case-sensitive), takes the first free `_row_N`. Renamed blindly to `_row_2`, it took the name
+ * of another column, and one of the two could no longer be read.
+ */
+function withoutRowColumn(names: string[], report: ReportCollector): string[] {
+  const taken = new Set(names.map((name) => name.toLowerCase()));
+  return names.map((name) => {
+    if (name.toLowerCase() !== rowColumn) return name;
+    let n = 2;
+    while (taken.has(`${name}_${n}`.toLowerCase())) n += 1;
+    const renamed = `${name}_${n}`;
+    taken.add(renamed.toLowerCase());
+    report.decide({
+      topic: 'column-name',
+      fieldName: renamed,
+      value: renamed,
+      reason: `"${name}" is the name of the column of row numbers: this column is called "${renamed}"`,
+    });
+    return renamed;
+  });
 }

@@ -15,6 +15,7 @@ import {
   isIngestTableName,
   quoteIdentifier,
   quoteLiteral,
+  tableFromParquetSql,
   type TableStore,
 } from './table-store.js';
 
@@ -84,10 +85,10 @@ export function createServedTables(deps: {
         await pipeline(await blobs.open(parquetSha256), createWriteStream(path));
       }
       // On one thread, as an ingest loads: the rows keep the file's order, which is row order.
-      await tables.withOneThread((c) =>
+      await tables.withOneThread(async (c) =>
         c.run(
           `create table if not exists ${quoteIdentifier(name)} as
-           select * from read_parquet(${quoteLiteral(path)})`,
+           ${await tableFromParquetSql(c, path)}`,
         ),
       );
     } finally {

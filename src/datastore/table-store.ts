@@ -116,6 +116,31 @@ export function openTableStore(directory: string, options: TableStoreOptions = {
   };
 }
 
+/**
+ * DuckDB's Parquet writer stores HUGEINT as DOUBLE, which loses every digit past the 17th: an
+ * integer too wide for BIGINT is written as DECIMAL(38,0) instead (parquetColumnSql) and read
+ * back as HUGEINT (tableFromParquetSql), so that the data API keeps it an exact integer.
+ */
+const wideIntegerInParquet = 'DECIMAL(38,0)';
+
+/** A column of `type` as the Parquet copy of a table should hold it. */
+export function parquetColumnSql(column: string, type: string): string {
+  return type === 'HUGEINT' ? `cast(${column} as ${wideIntegerInParquet})` : column;
+}
+
+/** The select that reads a table's Parquet copy back, wide integers as HUGEINT again. */
+export async function tableFromParquetSql(c: DuckDBConnection, path: string): Promise<string> {
+  const source = `read_parquet(${quoteLiteral(path)})`;
+  const described = await c.runAndReadAll(`describe select * from ${source}`);
+  const columns = described.getRows().map(([name, type]) => {
+    const quoted = quoteIdentifier(String(name));
+    return String(type) === wideIntegerInParquet
+      ? `cast(${quoted} as HUGEINT) as ${quoted}`
+      : quoted;
+  });
+  return `select ${columns.join(', ')} from ${source}`;
+}
+
 /** A DuckDB identifier for any column name, Lao included. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
