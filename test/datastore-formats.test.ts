@@ -208,6 +208,38 @@ describe('datastore ingest of every format', () => {
     assert.deepEqual(type, [['HUGEINT']]);
   });
 
+  it('reads half a surrogate pair, in JSON or in UTF-16, as U+FFFD', async () => {
+    const json = await ingest(
+      write(
+        'sur.json',
+        '[{"name":"a\\ud800b","\\udfffk":1},{"name":"ok \\ud83d\\ude42","\\udfffk":2}]',
+      ),
+      'sur.json',
+    );
+    assert.deepEqual(
+      json.rows.map((row) => Object.values(row).slice(1)),
+      [
+        ['a\uFFFDb', 1n],
+        ['ok 🙂', 2n],
+      ],
+    );
+    assert.deepEqual(Object.keys(json.types), ['name', '\uFFFDk']);
+    const text = 'name,v\nab,1\n';
+    const units = Buffer.from(text, 'utf16le');
+    // An unpaired high surrogate before the "b" of line 2.
+    const broken = Buffer.concat([
+      units.subarray(0, 16),
+      Buffer.from([0x00, 0xd8]),
+      units.subarray(16),
+    ]);
+    const utf16 = await ingest(write('sur.csv', broken), 'sur.csv', { encoding: 'utf-16le' });
+    assert.equal(utf16.rows[0]?.['name'], 'a\uFFFDb');
+    assert.deepEqual(
+      utf16.result.report.errors.map((error) => [error.code, error.rowNumber]),
+      [['encoding-error', 2]],
+    );
+  });
+
   it('gives a column named _row, in any case, a name no other column has', async () => {
     const { rows, result } = await ingest(
       write('row.csv', '_row,_row_2,_ROW_3\n1,2,3\n'),

@@ -133,6 +133,31 @@ for (const engine of testEngines()) {
       assert.equal(fine.statusCode, 200);
     });
 
+    it('refuses a lone UTF-16 surrogate in a body or its keys with a 400', async () => {
+      const cases: Array<[string, { url: string; method?: 'POST'; payload?: string }]> = [
+        ['name', { url: '/api/v1/tokens', method: 'POST', payload: '{"name":"x\\ud800y"}' }],
+        ['\udfff', { url: '/api/v1/tokens', method: 'POST', payload: '{"\\udfff":"x"}' }],
+      ];
+      for (const [field, request] of cases) {
+        const response = await app.http.inject({
+          ...request,
+          headers: { ...bearer(user.token), 'content-type': 'application/json' },
+        });
+        assert.equal(response.statusCode, 400, `${request.url}: ${response.body}`);
+        const error = errorOf(response);
+        assert.match(error.message, /surrogate/, response.body);
+        assert.equal((error.details as Array<{ field: string }>)[0]?.field, field);
+      }
+      // A well-formed pair (an emoji) is a character like any other.
+      const emoji = await app.http.inject({
+        url: '/api/v1/tokens',
+        method: 'POST',
+        headers: { ...bearer(user.token), 'content-type': 'application/json' },
+        payload: '{"name":"ok \\ud83d\\ude42"}',
+      });
+      assert.equal(emoji.statusCode, 201, emoji.body);
+    });
+
     it('answers 500 without a stack trace or internal detail, and logs it', async () => {
       const response = await app.http.inject({
         url: '/api/v1/test-crash',

@@ -40,6 +40,16 @@ export class NulCharacter extends Invalid {
   }
 }
 
+export class LoneSurrogate extends Invalid {
+  /**
+   * A request value holds half of a UTF-16 surrogate pair (`"\ud800"` in JSON): no character,
+   * and PostgreSQL refuses it in text and JSON.
+   */
+  constructor(field: string) {
+    super(field, 'must not contain a lone UTF-16 surrogate (half of a character, such as \\ud800)');
+  }
+}
+
 export class Unauthenticated extends AppError {
   constructor(message = 'Authentication is required') {
     super(401, 'UNAUTHENTICATED', message, undefined, { 'www-authenticate': 'Bearer' });

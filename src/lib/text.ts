@@ -7,3 +7,11 @@
 export function shortened(text: string, length: number): string {
   return text.length > length ? `${text.slice(0, length)}…` : text;
 }
+
+/**
+ * `text` with each lone UTF-16 surrogate (half of a pair: a JSON `"\ud800"`, broken UTF-16)
+ * replaced by U+FFFD: PostgreSQL refuses them in text and JSON, and they are no character.
+ */
+export function wellFormed(text: string): string {
+  return text.isWellFormed() ? text : text.toWellFormed();
+}

@@ -1,3 +1,4 @@
+import { wellFormed } from '../../lib/text.js';
 import type { ReportCollector } from '../report.js';
 import { ReadProgress, type ReadOptions, type SourceRow, type TableSource } from '../source.js';
 import { UnreadableSource } from './errors.js';
@@ -23,7 +24,7 @@ const isObject = (value: Json): value is JsonObject =>
 /** Canonical cell text: null is empty, nested values keep their JSON text. */
 export function jsonCellText(value: Json | undefined): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return wellFormed(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   try {
     return JSON.stringify(value);
@@ -105,7 +106,9 @@ async function* readRecords(
   report: ReportCollector,
   progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
-  let batch: SourceRow[] = shape.table ? [] : [{ rowNumber: 0, cells: shape.columns }];
+  let batch: SourceRow[] = shape.table
+    ? []
+    : [{ rowNumber: 0, cells: shape.columns.map(wellFormed) }];
   report.decide({
     topic: 'json-shape',
     value: shape.geo ? 'geojson-features' : shape.table ? 'array-of-arrays' : 'array-of-objects',
@@ -184,7 +187,7 @@ async function* readLines(
   report: ReportCollector,
   progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
-  let batch: SourceRow[] = [{ rowNumber: 0, cells: columns }];
+  let batch: SourceRow[] = [{ rowNumber: 0, cells: columns.map(wellFormed) }];
   for await (const { line, lineNumber } of numberedLines(file, encoding, progress)) {
     if (line.trim() === '') continue;
     const value = parseLine(line);

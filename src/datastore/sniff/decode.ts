@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
+import { wellFormed } from '../../lib/text.js';
 import { encodingError, type ReportCollector } from '../report.js';
 
 /** Counts of the line endings found while decoding. */
@@ -43,7 +44,24 @@ function decoderFor(encoding: string): Decoder {
     };
   }
   const decoder = iconv.getDecoder(encoding);
-  return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() ?? '' };
+  // UTF-16 with half of a surrogate pair (the other half lost) decodes to a lone surrogate: it
+  // becomes U+FFFD, reported as undecodable bytes are. A high surrogate that ends a chunk waits
+  // for the low one that may begin the next.
+  let high = '';
+  const whole = (text: string, final: boolean): string => {
+    let out = high + text;
+    high = '';
+    const last = out.charCodeAt(out.length - 1);
+    if (!final && last >= 0xd800 && last <= 0xdbff) {
+      high = out.slice(-1);
+      out = out.slice(0, -1);
+    }
+    return wellFormed(out);
+  };
+  return {
+    write: (bytes) => whole(decoder.write(bytes), false),
+    end: () => whole(decoder.end() ?? '', true),
+  };
 }
 
 /**
