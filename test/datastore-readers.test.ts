@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import * as XLSX from '@e965/xlsx';
+import ExcelJS from 'exceljs';
+import { ReportCollector } from '../src/datastore/report.js';
 import { Invalid } from '../src/lib/errors.js';
 import { UnreadableSource, openSheetjs, openXlsx } from '../src/datastore/readers/index.js';
 import { fixture, provinces, readAll, temporaryDirectory } from './datastore-readers-support.js';
@@ -282,6 +284,33 @@ describe('XLSX read progress', () => {
     assert.equal(source.bytesRead?.(), 0);
     await readAll(source);
     assert.equal(source.bytesRead?.(), statSync(report).size);
+  });
+});
+
+describe('XLSX without shared strings', () => {
+  it('reads the sheet as it streams, not from a copy in a temporary file', async () => {
+    // exceljs's writer without shared strings writes each string in its cell, as others do.
+    const file = join(dir, 'inline-strings.xlsx');
+    const book = new ExcelJS.stream.xlsx.WorkbookWriter({
+      filename: file,
+      useSharedStrings: false,
+    });
+    const sheet = book.addWorksheet('ຂໍ້ມູນ');
+    sheet.addRow(['id', 'ເມືອງ']).commit();
+    for (let i = 1; i <= 60_000; i += 1) sheet.addRow([i, `ເມືອງ ${(i * 7919) % 100_003}`]).commit();
+    await book.commit();
+    const source = await openXlsx(file, {});
+    let firstBatchBytes: number | undefined;
+    let rows = 0;
+    for await (const batch of source.rows(new ReportCollector())) {
+      firstBatchBytes ??= source.bytesRead?.();
+      rows += batch.length;
+    }
+    assert.equal(rows, 60_001);
+    // Parked in a file first, the whole sheet had been read before its first row came.
+    const size = statSync(file).size;
+    assert.ok((firstBatchBytes ?? size) < size / 2, `${firstBatchBytes} of ${size} bytes`);
+    assert.equal(source.bytesRead?.(), size);
   });
 });
 

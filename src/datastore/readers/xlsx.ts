@@ -150,6 +150,12 @@ async function* readSheet(
     worksheets: 'emit',
     entries: 'ignore',
   });
+  // exceljs copies a sheet whole into a temporary file (in the OS's temp directory, left there
+  // if the process dies) when it meets the sheet before the shared strings and the workbook's
+  // relationships: always, for a workbook without shared strings (536 MB for an 87 MB file,
+  // and progress stood at 100% while it was read back). Those parts come before the sheet here,
+  // so it may start as if it had read them: a part that exists replaces the empty value.
+  Object.assign(workbook, { sharedStrings: [], workbookRels: [] });
   const missingFormulas: string[] = [];
   let batch: SourceRow[] = [];
   let next = 1;
