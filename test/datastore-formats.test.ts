@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +19,7 @@ import {
   type TableStore,
 } from '../src/datastore/index.js';
 import { LocalBlobStore } from '../src/files/index.js';
+import { AppError } from '../src/lib/errors.js';
 import { fixture } from './datastore-readers-support.js';
 
 /** Every format, end to end: the file in the blob store, the typed table and its schema out. */
@@ -206,6 +214,37 @@ describe('datastore ingest of every format', () => {
       ).getRows(),
     );
     assert.deepEqual(type, [['HUGEINT']]);
+  });
+
+  it('fails a try whose reading process was killed without a word as one to retry', async () => {
+    const lines = Array.from({ length: 400_000 }, (_, i) => `${i},ເມືອງ ${i},${i * 1.5}`);
+    const path = write('long.csv', `id,name,value\n${lines.join('\n')}\n`);
+    const ingesting = ingest(path, 'long.csv');
+    // The ingest's child process, found among this process's children and killed as an
+    // operator or the kernel would.
+    const childReading = (): number | undefined => {
+      for (const task of readdirSync(`/proc/${process.pid}/task`)) {
+        const children = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8');
+        for (const pid of children.trim().split(' ').filter(Boolean))
+          if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ingest-process'))
+            return Number(pid);
+      }
+      return undefined;
+    };
+    let child = childReading();
+    while (child === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      child = childReading();
+    }
+    process.kill(child, 'SIGKILL');
+    const failure = await ingesting.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(failure instanceof Error);
+    // Not the file's fault: not an UnreadableSource, which would end the ingest for good.
+    assert.ok(!(failure instanceof AppError), String(failure));
+    assert.match(failure.message, /stopped \(SIGKILL\) without saying why/);
   });
 
   it('reads half a surrogate pair, in JSON or in UTF-16, as U+FFFD', async () => {

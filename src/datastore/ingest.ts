@@ -202,11 +202,18 @@ function convertInChildProcess(
     child.on('exit', (code, signal) => {
       if (settled) return;
       settled = true;
-      // Killed by the kernel or out of memory: the file would do the same on the next try.
+      const how = signal ?? `exit code ${code}`;
+      // Out of heap, the file would do the same on the next try. Killed without a word (an
+      // operator, or the kernel short of memory for another process), the next try may well
+      // succeed: it is retried, a few times at most.
       reject(
-        new UnreadableSource(
-          `Reading the file stopped (${signal ?? `exit code ${code}`}): it needs more memory than an ingest may use. ${stderr.includes('heap out of memory') ? 'The JavaScript heap ran out.' : ''}`.trim(),
-        ),
+        stderr.includes('heap out of memory')
+          ? new UnreadableSource(
+              `Reading the file stopped (${how}): it needs more memory than an ingest may use; the JavaScript heap ran out.`,
+            )
+          : new Error(
+              `The process reading the file stopped (${how}) without saying why; if it happens on every try, the system may be short of memory.`,
+            ),
       );
     });
     child.send(request);
