@@ -56,39 +56,38 @@ for (const storage of processStorages()) {
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
 
-    it('is picked up again after a restart and finishes, with nothing lost or doubled', async () => {
-      server = await startServerProcess(place.env);
-      const json = { 'content-type': 'application/json' };
-      await api('/organizations', {
-        method: 'POST',
-        headers: json,
-        body: JSON.stringify({ slug: 'nsc', title: { en: 'Statistics' } }),
-      });
-      const dataset = await api('/datasets', {
-        method: 'POST',
-        headers: json,
-        body: JSON.stringify({
-          organization: 'nsc',
-          title: { en: 'Values' },
-          description: { en: 'Values by province' },
-        }),
-      });
-      assert.equal(dataset.status, 201, JSON.stringify(dataset.body));
+    const json = { 'content-type': 'application/json' };
+    let datasetId: string | undefined;
+
+    /** Uploads the big CSV as a new resource and waits until its ingest has written progress. */
+    const uploadAndCatchRunning = async (file = 'big.csv', count = rows): Promise<string> => {
+      if (datasetId === undefined) {
+        await api('/organizations', {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ slug: 'nsc', title: { en: 'Statistics' } }),
+        });
+        const dataset = await api('/datasets', {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({
+            organization: 'nsc',
+            title: { en: 'Values' },
+            description: { en: 'Values by province' },
+          }),
+        });
+        assert.equal(dataset.status, 201, JSON.stringify(dataset.body));
+        datasetId = String(dataset.body.id);
+      }
       const form = new FormData();
       form.set('title', 'Values');
-      form.set(
-        'file',
-        new Blob([readFileSync(join(place.env.DATA_DIR!, 'big.csv'))]),
-        'values.csv',
-      );
-      const uploaded = await api(`/datasets/${String(dataset.body.id)}/resources`, {
+      form.set('file', new Blob([readFileSync(join(place.env.DATA_DIR!, file))]), 'values.csv');
+      const uploaded = await api(`/datasets/${datasetId}/resources`, {
         method: 'POST',
         body: form,
       });
       assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
-      const resourceId = (uploaded.body.resources as Array<{ id: string }>)[0]!.id;
-
-      // Wait until the ingest has written progress, then kill the server mid-way.
+      const resourceId = (uploaded.body.resources as Array<{ id: string }>).at(-1)!.id;
       let status: Record<string, unknown> = {};
       for (let i = 0; i < 600; i += 1) {
         status = (await api(`/resources/${resourceId}/ingest`)).body;
@@ -96,24 +95,56 @@ for (const storage of processStorages()) {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       assert.equal(status.state, 'running', `caught the ingest running: ${JSON.stringify(status)}`);
-      assert.ok(Number(status.rows) < rows, 'killed before it finished');
-      await server.kill();
+      assert.ok(Number(status.rows) < count, 'caught before it finished');
+      return resourceId;
+    };
 
-      server = await startServerProcess(place.env);
+    const finished = async (resourceId: string, count = rows) => {
+      let status: Record<string, unknown> = {};
       for (let i = 0; i < 1200; i += 1) {
         status = (await api(`/resources/${resourceId}/ingest`)).body;
         if (status.state === 'done' || status.state === 'failed') break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       assert.equal(status.state, 'done', JSON.stringify(status));
-      assert.equal(status.rows, rows);
-      assert.equal(status.attempts, 2, 'the lost try was run once more');
+      assert.equal(status.rows, count);
       assert.equal(status.serving, true);
+      return status;
+    };
+
+    it('is picked up again after a restart and finishes, with nothing lost or doubled', async () => {
+      server = await startServerProcess(place.env);
+      const resourceId = await uploadAndCatchRunning();
+      await server.kill();
+
+      server = await startServerProcess(place.env);
+      const status = await finished(resourceId);
+      assert.equal(status.attempts, 2, 'the lost try was run once more');
       const schema = await api(`/resources/${resourceId}/schema`);
       assert.deepEqual(
         (schema.body.fields as Array<{ name: string; type: string }>).map((f) => f.type),
         ['integer', 'string', 'number', 'date'],
       );
+      await server.stop();
+      server = undefined;
+    });
+
+    it('stops at SIGTERM within the shutdown time, and hands the ingest back to the queue', async () => {
+      // An ingest that takes longer than the whole shutdown time.
+      const longer = rows * 3;
+      writeBigCsv(join(place.env.DATA_DIR!, 'bigger.csv'), longer);
+      const env = { ...place.env, SHUTDOWN_TIMEOUT_MS: '2500' };
+      server = await startServerProcess(env);
+      const resourceId = await uploadAndCatchRunning('bigger.csv', longer);
+      const code = await server.stop();
+      // Given the whole shutdown time, the ingest outlived it: exit 1, the database not closed.
+      assert.equal(code, 0, server.output());
+      assert.match(server.output(), /Stopped cleanly/);
+
+      server = await startServerProcess(env);
+      const status = await finished(resourceId, longer);
+      // The try the shutdown stopped is not counted.
+      assert.equal(status.attempts, 1);
     });
   });
 }

@@ -49,6 +49,8 @@ export interface IngestDeps {
   workDir: string;
   /** DuckDB's memory limit inside the ingest process. */
   duckdbMemoryLimit?: string;
+  /** Aborted when this process shuts down: the reading stops, to be tried again later. */
+  signal?: AbortSignal | undefined;
 }
 
 /** JavaScript heap of an ingest process, in MiB: small, so garbage is collected early. */
@@ -88,6 +90,7 @@ export async function ingestFile(
         duckdbMemoryLimit: deps.duckdbMemoryLimit ?? '128MiB',
       },
       onProgress,
+      deps.signal,
     );
     // The process's own steps, and before them its start (Node, DuckDB, the modules).
     const inChild = Object.values(converted.steps).reduce((sum, ms) => sum + ms, 0);
@@ -137,6 +140,9 @@ async function loadTable(tables: TableStore, tableName: string, parquetPath: str
   });
 }
 
+const shuttingDown =
+  'The reading was stopped because the process running it is shutting down; it will be tried again.';
+
 /** The ingest process's entry, as source under tsx (tests) or built (dist/). */
 function ingestProcessEntry(): { path: string; execArgv: string[] } {
   const self = fileURLToPath(import.meta.url);
@@ -154,7 +160,9 @@ function ingestProcessEntry(): { path: string; execArgv: string[] } {
 function convertInChildProcess(
   request: ConvertRequest,
   onProgress: (progress: IngestProgress) => void,
+  signal: AbortSignal | undefined,
 ): Promise<ConvertedFile> {
+  if (signal?.aborted) return Promise.reject(new Error(shuttingDown));
   const entry = ingestProcessEntry();
   const child = fork(entry.path, [], {
     execArgv: entry.execArgv,
@@ -178,7 +186,17 @@ function convertInChildProcess(
         ),
       );
     }, ingestTimeLimitMs);
-    child.on('exit', () => clearTimeout(timer));
+    const stopForShutdown = () => {
+      if (settled) return;
+      settled = true;
+      child.kill('SIGKILL');
+      reject(new Error(shuttingDown));
+    };
+    signal?.addEventListener('abort', stopForShutdown, { once: true });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stopForShutdown);
+    });
     child.on('message', (message: ConvertMessage) => {
       if (message.kind === 'progress') onProgress({ rows: message.rows, bytes: message.bytes });
       else if (message.kind === 'done') {

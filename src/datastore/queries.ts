@@ -152,14 +152,38 @@ export async function markFailed(
   await db
     .updateTable('datastore_ingests')
     .set({
-      // A try that will be retried goes back to the queue, with what went wrong kept for show.
+      // A try that will be retried goes back to the queue, with what went wrong kept for show;
+      // its progress goes, as the next try starts from the beginning.
       state: final ? 'failed' : 'queued',
       error,
       report: report === undefined ? null : JSON.stringify(report),
       finished_at: final ? now : null,
       heartbeat_at: null,
+      ...(!final && { rows_done: 0, bytes_done: 0 }),
     })
     .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Puts a running ingest back in the queue without its job, which ends: the sweep of lost ingests
+ * (any process that runs workers, at its start and every few seconds) sends it a new one. What
+ * a process does with an ingest it stops at shutdown: the try is not one of its tries.
+ */
+export async function requeueWithoutJob(db: Db, id: string, reason: string): Promise<void> {
+  await db
+    .updateTable('datastore_ingests')
+    .set({
+      state: 'queued',
+      job_id: null,
+      error: reason,
+      heartbeat_at: null,
+      rows_done: 0,
+      bytes_done: 0,
+      attempts: sql`greatest(attempts - 1, 0)`,
+    })
+    .where('id', '=', id)
+    .where('state', '=', 'running')
     .execute();
 }
 

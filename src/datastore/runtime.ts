@@ -10,7 +10,10 @@ import { startIngestWorkers } from './worker.js';
 export interface DatastoreRuntime {
   jobs: JobQueue;
   tables: TableStore;
-  /** Stops the workers (tries in flight get SHUTDOWN_TIMEOUT_MS), then closes DuckDB. */
+  /**
+   * Stops the workers (tries in flight get half of SHUTDOWN_TIMEOUT_MS, then go back to the
+   * queue), then closes DuckDB.
+   */
   stop(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function startDatastore(options: {
     await tables
       .withConnection(async () => undefined)
       .catch((error: unknown) => log.warn({ err: error }, 'the table store did not open'));
+  const shutdown = new AbortController();
   const workers =
     options.workers > 0
       ? await startIngestWorkers(
@@ -68,6 +72,7 @@ export async function startDatastore(options: {
             now,
             soleWorker: database.engine === 'pglite',
             log,
+            signal: shutdown.signal,
           },
           options.workers,
         )
@@ -81,7 +86,17 @@ export async function startDatastore(options: {
     tables,
     async stop() {
       workers?.stop();
-      await jobs.stop(config.shutdownTimeoutMs);
+      // Ingests in flight get half of the shutdown's time to finish; then they stop and go back
+      // to the queue, which leaves pg-boss and the database the time to close before the process
+      // exits anyway (SHUTDOWN_TIMEOUT_MS). Given the whole time, an ingest outlived it: the
+      // process exited with the ingest marked running and the database not closed.
+      const stopIngests = setTimeout(() => shutdown.abort(), config.shutdownTimeoutMs / 2);
+      try {
+        await jobs.stop(Math.round(config.shutdownTimeoutMs * 0.75));
+      } finally {
+        clearTimeout(stopIngests);
+        shutdown.abort();
+      }
       tables.close();
     },
   };

@@ -18,6 +18,8 @@ export interface IngestWorkerDeps {
   tables?: TableStore;
   /** Scratch space for spooled rows and Parquet files; on disk, as files are large. */
   workDir: string;
+  /** Aborted at shutdown: ingests in flight stop and go back to the queue (requeueWithoutJob). */
+  signal?: AbortSignal;
   now: () => Date;
   /**
    * True when no other process can be running ingests on this database (PGlite): every ingest
@@ -147,6 +149,14 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
     clearInterval(heartbeat);
     await pending.catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
+    if (deps.signal?.aborted) {
+      // Stopped by this process's shutdown: back to the queue, and the job ends here. Failed
+      // instead, the job would spend one of its retries on each restart, and after the last one
+      // leave the ingest queued with no job to run it.
+      deps.log.warn({ ingest: ingest.id }, 'ingest stopped by the shutdown; queued again');
+      await q.requeueWithoutJob(db, ingest.id, message);
+      return;
+    }
     // A file that cannot be read will not read better on the next try; anything else might.
     const final = error instanceof AppError || retryCount >= ingestJob.retryLimit;
     deps.log.warn(
