@@ -1,6 +1,13 @@
-import type { FieldConstraints } from './constraints.js';
+import { Invalid } from '../lib/errors.js';
+import { checkConstraints, type FieldConstraints } from './constraints.js';
 import type { IngestOptions } from './convert-file.js';
-import { nullMarkers, type ColumnDecision, type DateFormat } from './types/index.js';
+import {
+  nullMarkers,
+  type ColumnDecision,
+  type ColumnType,
+  type DateFormat,
+  type TypeOverride,
+} from './types/index.js';
 
 /**
  * A resource's columns as a Frictionless Table Schema, with titles in Lao and English (the header
@@ -141,4 +148,117 @@ export function withPublisherEdits(schema: TableSchema, options: IngestOptions):
       };
     }),
   };
+}
+
+/** One column's changes in a schema edit. */
+export interface FieldEdit {
+  name: string;
+  /** An empty text removes that language. */
+  title?: { lo?: string; en?: string };
+  description?: { lo?: string; en?: string };
+  type?: ColumnType;
+  format?: string;
+  /** Null removes the column's constraints. */
+  constraints?: FieldConstraints | null;
+}
+
+/** The Frictionless type a forced column type gives the table. */
+export const frictionlessTypeOf: Record<ColumnType, TableField['type']> = {
+  integer: 'integer',
+  decimal: 'number',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'datetime',
+  time: 'time',
+  text: 'string',
+};
+
+/** The forced type a column of the table already has, for a format given without a type. */
+const columnTypeOf: Partial<Record<TableField['type'], ColumnType>> = {
+  integer: 'integer',
+  number: 'decimal',
+  date: 'date',
+};
+
+/** The formats each forced type reads (types/decide.ts); any other fails only in the ingest. */
+const formatsOfType: Partial<Record<ColumnType, readonly string[]>> = {
+  integer: ['decimal-dot', 'decimal-comma'],
+  decimal: ['decimal-dot', 'decimal-comma'],
+  date: ['dmy', 'mdy'],
+};
+
+export function checkTypeOverride(name: string, override: TypeOverride): void {
+  if (override.format === undefined) return;
+  const formats = formatsOfType[override.type] ?? [];
+  if (!formats.includes(override.format))
+    throw new Invalid(
+      'format',
+      formats.length === 0
+        ? `a ${override.type} column takes no format (column ${name})`
+        : `a ${override.type} column is written ${formats.join(' or ')}, not ${override.format} (column ${name})`,
+    );
+}
+
+/** A title or description edited in one language: the other stays; an empty text goes. */
+function mergedText(
+  shown: { lo?: string; en?: string } | undefined,
+  edit: { lo?: string; en?: string },
+): { lo?: string; en?: string } {
+  const merged = { ...shown, ...edit };
+  return Object.fromEntries(Object.entries(merged).filter(([, text]) => text.trim() !== ''));
+}
+
+/**
+ * The options of the next ingest after `edits` of the table `schema` (which shows the publisher's
+ * earlier edits), and whether the data must be read again. Names are compared as NFC, which is
+ * how the ingest writes them.
+ */
+export function applySchemaEdits(
+  options: IngestOptions,
+  schema: TableSchema,
+  edits: readonly FieldEdit[],
+): { options: IngestOptions; rerun: boolean } {
+  const fields = new Map(schema.fields.map((field) => [field.name, field]));
+  const next: IngestOptions = {
+    ...options,
+    types: { ...options.types },
+    constraints: { ...options.constraints },
+    fields: { ...options.fields },
+  };
+  let rerun = false;
+  for (const edit of edits) {
+    const field = fields.get(edit.name);
+    if (field === undefined) throw new Invalid('fields', `the table has no column "${edit.name}"`);
+    if (edit.title !== undefined || edit.description !== undefined) {
+      const text = { ...next.fields![edit.name] };
+      if (edit.title !== undefined) text.title = mergedText(field.title, edit.title);
+      if (edit.description !== undefined)
+        text.description = mergedText(field.description, edit.description);
+      next.fields![edit.name] = text;
+    }
+    if (edit.type !== undefined || edit.format !== undefined) {
+      const type = edit.type ?? next.types![edit.name]?.type ?? columnTypeOf[field.type];
+      if (type === undefined)
+        throw new Invalid(
+          'format',
+          `a ${field.type} column takes no format; give the type too (column ${edit.name})`,
+        );
+      const override = { type, ...(edit.format !== undefined && { format: edit.format }) };
+      checkTypeOverride(edit.name, override);
+      next.types![edit.name] = override;
+      rerun = true;
+    }
+    const forced = edit.type !== undefined || edit.format !== undefined;
+    const typeNow = forced ? frictionlessTypeOf[next.types![edit.name]!.type] : field.type;
+    if (edit.constraints !== undefined) {
+      if (edit.constraints === null) delete next.constraints![edit.name];
+      else next.constraints![edit.name] = edit.constraints;
+      rerun = true;
+    }
+    // A new type checks the constraints the column already had, too.
+    const constraints = next.constraints![edit.name];
+    if (constraints !== undefined && (edit.constraints || forced))
+      checkConstraints(edit.name, constraints, typeNow);
+  }
+  return { options: next, rerun };
 }
