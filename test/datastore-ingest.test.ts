@@ -364,7 +364,10 @@ for (const engine of testEngines()) {
         fields: [{ name: 'ແຂວງ', constraints: { pattern: '(a)\\1' } }],
       });
       assert.equal(backReference.statusCode, 400);
-      assert.match(errorOf(backReference).message, /back-reference or look-around/);
+      assert.match(
+        errorOf(backReference).message,
+        /not a pattern DuckDB can check: invalid escape/,
+      );
       const wrongFormat = await call(editor, 'PATCH', url, {
         fields: [{ name: 'ປະຊາກອນ', type: 'date', format: 'decimal-comma' }],
       });

@@ -268,26 +268,49 @@ export function queuedWithoutJob(db: Db): Promise<IngestRow[]> {
     .execute();
 }
 
-/** Records the publisher's edits of a finished ingest's schema, and serves them if it is served. */
+/**
+ * Records the publisher's edits of a finished ingest's schema, and serves them if it is served.
+ * Run it in a transaction: the two rows change together.
+ */
 export async function updateTableSchema(
-  db: Db,
+  tx: Db,
   ingest: { id: string; resource_id: string },
   options: unknown,
   tableSchema: unknown,
 ): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable('datastore_ingests')
-      .set({ options: JSON.stringify(options), table_schema: JSON.stringify(tableSchema) })
-      .where('id', '=', ingest.id)
-      .execute();
-    await tx
-      .updateTable('resources')
-      .set({ table_schema: JSON.stringify(tableSchema) })
-      .where('id', '=', ingest.resource_id)
-      .where('datastore_ingest_id', '=', ingest.id)
-      .execute();
-  });
+  await tx
+    .updateTable('datastore_ingests')
+    .set({ options: JSON.stringify(options), table_schema: JSON.stringify(tableSchema) })
+    .where('id', '=', ingest.id)
+    .execute();
+  await tx
+    .updateTable('resources')
+    .set({ table_schema: JSON.stringify(tableSchema) })
+    .where('id', '=', ingest.resource_id)
+    .where('datastore_ingest_id', '=', ingest.id)
+    .execute();
+}
+
+/** Holds a resource's row until the transaction ends: changes to its ingests take turns. */
+export async function lockResource(tx: Db, resourceId: string): Promise<void> {
+  await tx.selectFrom('resources').select('id').where('id', '=', resourceId).forUpdate().execute();
+}
+
+/**
+ * The options of a resource's previous ingest, which the next one starts from: its newest that
+ * did not fail (a failed one's options are what to change), else its newest.
+ */
+export async function previousOptions(db: Db, resourceId: string): Promise<unknown> {
+  const row = await db
+    .selectFrom('datastore_ingests')
+    .select('options')
+    .where('resource_id', '=', resourceId)
+    .orderBy(sql`state = 'failed'`)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.options;
 }
 
 /**

@@ -5,20 +5,42 @@ import type { ActorLoader } from '../catalog/index.js';
 import {
   commonErrors,
   ErrorSchema,
-  NullableInput,
   NullableString,
   signedIn,
   StringEnum,
 } from '../http/schemas.js';
 import { NotFound } from '../lib/errors.js';
-import type { IngestOptions } from './ingest.js';
+import { maxEnumValues } from './constraints.js';
 import { reportCodes } from './report.js';
-import type { DatastoreService, FieldEdit } from './service.js';
+import type { DatastoreService, FieldEdit, RerunRequest } from './service.js';
 import { columnTypes } from './types/index.js';
 
 const tags = ['datastore'];
 const ResourceIdParams = Type.Object({ id: Type.String({ maxLength: 36 }) });
 const NullableNumber = Type.Unsafe<number | null>({ type: ['number', 'null'] });
+
+/**
+ * A column's name as requests give it: as long as the ingest may make one from a header (a long
+ * Lao label), the same wherever a name is given. Compared in NFC.
+ */
+const columnNameLength = { minLength: 1, maxLength: 1000 };
+const ColumnName = Type.String(columnNameLength);
+
+/**
+ * An object or null, as one type array: a union's first branch (null) would be the error a
+ * client sees for any mistake inside the object. Unknown keys are refused each at its own path,
+ * so the error names the key (`constraints.minimun`), which `additionalProperties: false` does not.
+ */
+const ObjectOrNull = <T>(
+  properties: Record<string, unknown>,
+  options: Record<string, unknown> = {},
+) =>
+  Type.Unsafe<T | null>({
+    type: ['object', 'null'],
+    properties,
+    additionalProperties: { not: {} },
+    ...options,
+  });
 
 const IngestStatusSchema = Type.Object(
   {
@@ -34,7 +56,10 @@ const IngestStatusSchema = Type.Object(
     finishedAt: NullableString({ format: 'date-time' }),
     error: NullableString(),
     serving: Type.Boolean({ description: "Whether the data API serves this ingest's table now" }),
-    options: Type.Unknown(),
+    options: Type.Unknown({
+      description:
+        'The sheet, encoding, column layout and forced types the file is read with; titles, descriptions and constraints are in the schema',
+    }),
     errorTotals: Type.Unknown({ description: 'Problems found in the file, counted per code' }),
   },
   { title: 'IngestStatus' },
@@ -96,10 +121,24 @@ const TableSchemaSchema = Type.Object(
   },
 );
 
+const TypeOverrideFields = {
+  type: StringEnum(columnTypes),
+  format: Type.Optional(StringEnum(['decimal-dot', 'decimal-comma', 'dmy', 'mdy'] as const)),
+};
+
 const RerunBody = Type.Object(
   {
+    // One type array, not a union: with coercion on, a union's integer branch turned the sheet
+    // named "1" into sheet number 1, and its string branch stored -1 as the name "-1".
     sheet: Type.Optional(
-      Type.Union([Type.Integer({ minimum: 0, maximum: 1000 }), Type.String({ maxLength: 200 })]),
+      Type.Unsafe<number | string>({
+        type: ['integer', 'string'],
+        minimum: 0,
+        maximum: 1000,
+        minLength: 1,
+        maxLength: 200,
+        description: 'A number chooses a sheet by position (from 0), a string by name',
+      }),
     ),
     encoding: Type.Optional(Type.String({ maxLength: 40, pattern: '^[A-Za-z0-9_.:-]+$' })),
     fixedWidth: Type.Optional(
@@ -108,7 +147,7 @@ const RerunBody = Type.Object(
           fields: Type.Array(
             Type.Object(
               {
-                name: Type.String({ minLength: 1, maxLength: 200 }),
+                name: ColumnName,
                 start: Type.Integer({ minimum: 1, maximum: 100_000 }),
                 width: Type.Integer({ minimum: 1, maximum: 100_000 }),
               },
@@ -125,18 +164,13 @@ const RerunBody = Type.Object(
       ),
     ),
     types: Type.Optional(
-      Type.Record(
-        Type.String({ maxLength: 200 }),
-        Type.Object(
-          {
-            type: StringEnum(columnTypes),
-            format: Type.Optional(
-              StringEnum(['decimal-dot', 'decimal-comma', 'dmy', 'mdy'] as const),
-            ),
-          },
-          { additionalProperties: false },
-        ),
-      ),
+      Type.Unsafe<Record<string, { type: (typeof columnTypes)[number]; format?: string } | null>>({
+        type: 'object',
+        propertyNames: columnNameLength,
+        additionalProperties: ObjectOrNull(TypeOverrideFields, { required: ['type'] }),
+        description:
+          'Column name → forced type; null goes back to the detected type. Columns not named keep their previous override.',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -150,18 +184,21 @@ const TextEdit = Type.Object(
   { additionalProperties: false },
 );
 
-const ConstraintsSchema = Type.Object(
+/** A bound: a number, or an ISO 8601 date, date-time or time for such a column. */
+const Bound = Type.Unsafe<number | string>({ type: ['number', 'string'], maxLength: 40 });
+
+const ConstraintsSchema = ObjectOrNull(
   {
     required: Type.Optional(Type.Boolean()),
     unique: Type.Optional(Type.Boolean()),
-    minimum: Type.Optional(Type.Number()),
-    maximum: Type.Optional(Type.Number()),
+    minimum: Type.Optional(Bound),
+    maximum: Type.Optional(Bound),
     minLength: Type.Optional(Type.Integer({ minimum: 0 })),
     maxLength: Type.Optional(Type.Integer({ minimum: 0 })),
     pattern: Type.Optional(Type.String({ maxLength: 500 })),
-    enum: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 1000 })),
+    enum: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: maxEnumValues })),
   },
-  { additionalProperties: false },
+  { description: 'Frictionless constraints; null removes them' },
 );
 
 const SchemaEditBody = Type.Object(
@@ -169,14 +206,14 @@ const SchemaEditBody = Type.Object(
     fields: Type.Array(
       Type.Object(
         {
-          name: Type.String({ maxLength: 200 }),
+          name: ColumnName,
           title: Type.Optional(TextEdit),
           description: Type.Optional(TextEdit),
           type: Type.Optional(StringEnum(columnTypes)),
           format: Type.Optional(
             StringEnum(['decimal-dot', 'decimal-comma', 'dmy', 'mdy'] as const),
           ),
-          constraints: Type.Optional(NullableInput(ConstraintsSchema)),
+          constraints: Type.Optional(ConstraintsSchema),
         },
         { additionalProperties: false },
       ),
@@ -222,7 +259,7 @@ export const datastoreRoutes: FastifyPluginAsync<{
       const status = await datastore.rerun(
         await actorOf(request),
         request.params.id,
-        request.body as IngestOptions,
+        request.body as RerunRequest,
       );
       reply.status(202);
       return status;

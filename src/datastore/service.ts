@@ -3,13 +3,21 @@ import type { Actor, Catalog, FileStoredHook } from '../catalog/index.js';
 import type { Schema } from '../db/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import { Conflict, Invalid, NotFound } from '../lib/errors.js';
-import type { FieldConstraints } from './constraints.js';
-import { withPublisherEdits, type TableSchema } from './table-schema.js';
-import type { ColumnType } from './types/index.js';
+import { checkConstraints, checkPatterns } from './constraints.js';
+import {
+  applySchemaEdits,
+  checkTypeOverride,
+  frictionlessTypeOf,
+  withPublisherEdits,
+  type FieldEdit,
+  type TableSchema,
+} from './table-schema.js';
+import type { TypeOverride } from './types/index.js';
 import type { IngestOptions } from './ingest.js';
 import { ingestJob } from './jobs.js';
 import * as q from './queries.js';
 import { checkEncoding } from './source.js';
+import { shortened } from '../lib/text.js';
 import type { ValidationReport } from './report.js';
 
 /** Media types worth reading into a table; anything else (PDF, images, zip) is left alone. */
@@ -26,8 +34,29 @@ const tabularMediaTypes = new Set([
   'application/vnd.apache.parquet',
 ]);
 
+const workbookMediaTypes = new Set([
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-excel.sheet.macroEnabled.12',
+  'application/vnd.ms-excel',
+  'application/vnd.oasis.opendocument.spreadsheet',
+]);
+
+const bareMediaType = (mediaType: string | null) => mediaType?.split(';')[0]!.trim() ?? null;
+
 export function isTabular(mediaType: string | null): boolean {
-  return mediaType !== null && tabularMediaTypes.has(mediaType.split(';')[0]!.trim());
+  return mediaType !== null && tabularMediaTypes.has(bareMediaType(mediaType)!);
+}
+
+/** Files with sheets to choose from; an unidentified file may be one (sniffed when read). */
+function hasSheets(mediaType: string | null): boolean {
+  const bare = bareMediaType(mediaType);
+  return bare === 'application/octet-stream' || (bare !== null && workbookMediaTypes.has(bare));
+}
+
+/** Files a column layout can read: text, or bytes the upload could not name (a CP1133 file). */
+function takesLayout(mediaType: string | null): boolean {
+  const bare = bareMediaType(mediaType);
+  return bare === 'application/octet-stream' || (bare?.startsWith('text/') ?? false);
 }
 
 /** Queues an ingest for `resource`'s file in the transaction `tx`. */
@@ -59,26 +88,57 @@ async function queueIngest(
 /** Names of the formats read into tables: a file called so is meant to be one. */
 const tableFileName = /\.(csv|tsv|tab|psv|xlsx|xlsm|xls|ods|json|ndjson|jsonl|geojson|parquet)$/i;
 
+interface StoredFile {
+  id: string;
+  media_type: string | null;
+  file_name: string | null;
+}
+
 /**
- * The catalog hook: every tabular file a resource gets is queued for ingest with it. So is a file
- * named as a table whose bytes the upload could not identify at all (random bytes in
- * `report.csv`): its ingest fails with the reason, stored where the publisher looks for the
- * table, instead of there being no ingest to look at.
+ * Whether a resource's file is read into a table with `options`: a tabular file; one named as a
+ * table whose bytes the upload could not identify at all (random bytes in `report.csv`: its
+ * ingest fails with the reason, stored where the publisher looks for the table, instead of
+ * there being no ingest to look at); a text file with a column layout.
  */
+function readsAsTable(resource: StoredFile, options: IngestOptions): boolean {
+  const unidentifiedTable =
+    resource.media_type === 'application/octet-stream' &&
+    tableFileName.test(resource.file_name ?? '');
+  return isTabular(resource.media_type) || unidentifiedTable || options.fixedWidth !== undefined;
+}
+
+/**
+ * The options a resource's new file is read with: the publisher's choices for the file it
+ * replaces (titles, constraints, types, encoding; the sheet for a workbook, the layout for a
+ * text file that is no table by itself), then `given`.
+ */
+async function optionsForNewFile(
+  tx: Kysely<Schema>,
+  resource: StoredFile,
+  given: IngestOptions,
+): Promise<IngestOptions> {
+  const previous = ((await q.previousOptions(tx, resource.id)) ?? {}) as IngestOptions;
+  const { sheet, fixedWidth, ...kept } = previous;
+  const layoutStays = takesLayout(resource.media_type) && !isTabular(resource.media_type);
+  return {
+    ...kept,
+    ...(sheet !== undefined && hasSheets(resource.media_type) && { sheet }),
+    ...(fixedWidth !== undefined && layoutStays && { fixedWidth }),
+    ...given,
+  };
+}
+
+/** The catalog hook: every file a resource gets that reads as a table is queued for ingest. */
 export function ingestOnFileStored(jobs: JobQueue, options: IngestOptions = {}): FileStoredHook {
   return async (tx, resource, context) => {
     if (resource.blob_sha256 === null) return;
-    const unidentifiedTable =
-      resource.media_type === 'application/octet-stream' &&
-      tableFileName.test(resource.file_name ?? '');
-    // A text file is a table only with a column layout; anything else tabular is sniffed.
-    if (!isTabular(resource.media_type) && !unidentifiedTable && options.fixedWidth === undefined)
-      return;
+    const carried = await optionsForNewFile(tx, resource, options);
+    if (!readsAsTable(resource, carried)) return;
     await queueIngest(
       tx,
       jobs,
       { ...resource, blob_sha256: resource.blob_sha256 },
-      options,
+      carried,
       context.actor.user?.id ?? null,
     );
   };
@@ -100,6 +160,15 @@ export interface IngestStatus {
   serving: boolean;
   options: unknown;
   errorTotals: ValidationReport['totals'] | null;
+}
+
+/** What a re-run may change; everything it does not name stays as the previous ingest had it. */
+export interface RerunRequest {
+  sheet?: number | string;
+  encoding?: string;
+  fixedWidth?: IngestOptions['fixedWidth'];
+  /** Column name → forced type; null goes back to the type the data shows. */
+  types?: Record<string, TypeOverride | null>;
 }
 
 /**
@@ -124,26 +193,15 @@ export function createDatastoreService(deps: {
     return { dataset, resource, ingest };
   };
 
-  /** A new ingest of the resource's file, with `options`, queued in its own transaction. */
-  const queueAgain = (
-    actor: Actor,
-    resource: {
-      id: string;
-      blob_sha256: string | null;
-      file_name: string | null;
-      size_bytes: number | null;
-    },
-    options: IngestOptions,
-  ) => {
-    const blob = resource.blob_sha256;
-    if (blob === null)
-      throw new Invalid('resource', 'a link has no file to read; upload the file instead');
-    return db
-      .transaction()
-      .execute((tx) =>
-        queueIngest(tx, jobs, { ...resource, blob_sha256: blob }, options, actor.user?.id ?? null),
-      );
-  };
+  /**
+   * Runs `change` in a transaction holding the resource's row, so that edits of one resource's
+   * schema and options take turns: each reads what the one before it wrote.
+   */
+  const whileHeld = <T>(resourceId: string, change: (tx: Kysely<Schema>) => Promise<T>) =>
+    db.transaction().execute(async (tx) => {
+      await q.lockResource(tx, resourceId);
+      return change(tx);
+    });
 
   return {
     async status(actor: Actor, resourceId: string): Promise<IngestStatus> {
@@ -154,7 +212,13 @@ export function createDatastoreService(deps: {
 
     async report(actor: Actor, resourceId: string): Promise<ValidationReport | null> {
       const { ingest } = await shownIngest(actor, resourceId);
-      return (ingest.report as ValidationReport | null) ?? null;
+      const report = ingest.report as ValidationReport | null;
+      if (!report) return null;
+      return withUnusedOptions(
+        report,
+        ingest.options as IngestOptions,
+        ingest.table_schema as TableSchema | null,
+      );
     },
 
     /** The schema of the table served for the resource, or of its newest finished ingest. */
@@ -177,171 +241,235 @@ export function createDatastoreService(deps: {
       resourceId: string,
       edits: readonly FieldEdit[],
     ): Promise<{ schema: TableSchema; ingest: IngestStatus | null }> {
-      const shown = await shownIngest(actor, resourceId);
-      const { dataset, resource } = shown;
-      await catalog.datasets.checkEditable(actor, dataset.row.id);
-      // After a re-run that failed (a pattern, a forced type), the table that serves is the
-      // one to edit again, not a dead end until the publisher re-runs by hand.
-      const ingest =
-        shown.ingest.state === 'failed' && resource.blob_sha256 !== null
-          ? ((await q.latestIngestOfFile(db, resourceId, resource.blob_sha256, 'done')) ??
-            shown.ingest)
-          : shown.ingest;
-      if (ingest.state !== 'done' || !ingest.table_schema)
-        throw new Conflict(
-          ingest.state === 'failed'
-            ? 'The file could not be read into a table; fix the file or re-run the ingest first'
-            : 'The file is still being read; edit the schema when it has finished',
-        );
-      const schema = ingest.table_schema as TableSchema;
-      const { options, rerun } = applyEdits(ingest.options as IngestOptions, schema, edits);
-      if (!rerun) {
-        const edited = withPublisherEdits(schema, options);
-        await q.updateTableSchema(db, ingest, options, edited);
-        return { schema: edited, ingest: null };
-      }
-      const queued = await queueAgain(actor, resource, options);
-      return {
-        schema: withPublisherEdits(schema, options),
-        ingest: presentStatus(queued, false, now()),
-      };
-    },
-
-    /** Reads the resource's file again, with a sheet, an encoding or column types forced. */
-    async rerun(actor: Actor, resourceId: string, options: IngestOptions): Promise<IngestStatus> {
       const { dataset, resource } = await catalog.resources.find(actor, resourceId);
       await catalog.datasets.checkEditable(actor, dataset.row.id);
-      if (options.encoding !== undefined) checkEncoding(options.encoding);
-      // The columns the types name: the layout's, the current table's; another sheet's are
-      // known only once it is read.
-      const types = Object.entries(options.types ?? {});
-      const served =
-        types.length === 0 ||
-        resource.blob_sha256 === null ||
-        options.sheet !== undefined ||
-        options.fixedWidth
-          ? undefined
-          : await q.latestIngestOfFile(db, resourceId, resource.blob_sha256, 'done');
-      const columns =
-        options.fixedWidth?.fields.map((field) => field.name) ??
-        (served?.table_schema as TableSchema | null | undefined)?.fields.map((field) => field.name);
-      for (const [name, override] of types) {
-        if (columns !== undefined && !columns.includes(name))
-          throw new Invalid(
-            'types',
-            `the table has no column "${name}"; its columns are ${columns.map((c) => `"${c}"`).join(', ')}`,
+      const blob = resource.blob_sha256;
+      if (blob === null) throw new NotFound('Ingest');
+      const normalised = edits.map(normalisedEdit);
+      await checkPatterns(
+        normalised.flatMap((edit) =>
+          edit.constraints?.pattern === undefined
+            ? []
+            : [[edit.name, edit.constraints.pattern] as [string, string]],
+        ),
+      );
+      return whileHeld(resourceId, async (tx) => {
+        const shown = await q.latestIngestOfFile(tx, resourceId, blob);
+        if (!shown) throw new NotFound('Ingest');
+        // After a re-run that failed (a pattern, a forced type), the table that serves is the
+        // one to edit again, not a dead end until the publisher re-runs by hand.
+        const ingest =
+          shown.state === 'failed'
+            ? ((await q.latestIngestOfFile(tx, resourceId, blob, 'done')) ?? shown)
+            : shown;
+        if (ingest.state !== 'done' || !ingest.table_schema)
+          throw new Conflict(
+            ingest.state === 'failed'
+              ? 'The file could not be read into a table; fix the file or re-run the ingest first'
+              : 'The file is still being read; edit the schema when it has finished',
           );
-        checkTypeOverride(name, override);
-      }
-      for (const [name, constraints] of Object.entries(options.constraints ?? {}))
-        checkConstraints(name, constraints);
-      return presentStatus(await queueAgain(actor, resource, options), false, now());
+        const schema = ingest.table_schema as TableSchema;
+        const { options, rerun } = applySchemaEdits(
+          ingest.options as IngestOptions,
+          schema,
+          normalised,
+        );
+        if (!rerun) {
+          const edited = withPublisherEdits(schema, options);
+          await q.updateTableSchema(tx, ingest, options, edited);
+          return { schema: edited, ingest: null };
+        }
+        const queued = await queueIngest(
+          tx,
+          jobs,
+          { ...resource, blob_sha256: blob },
+          options,
+          actor.user?.id ?? null,
+        );
+        return {
+          schema: withPublisherEdits(schema, options),
+          ingest: presentStatus(queued, false, now()),
+        };
+      });
+    },
+
+    /**
+     * Reads the resource's file again, starting from the options of its previous ingest: what
+     * `request` names (a sheet, an encoding, a layout, column types) changes, the rest stays.
+     */
+    async rerun(actor: Actor, resourceId: string, request: RerunRequest): Promise<IngestStatus> {
+      const { dataset, resource } = await catalog.resources.find(actor, resourceId);
+      await catalog.datasets.checkEditable(actor, dataset.row.id);
+      const blob = resource.blob_sha256;
+      if (blob === null)
+        throw new Invalid('resource', 'a link has no file to read; upload the file instead');
+      const asked = normalisedRerun(request);
+      if (asked.encoding !== undefined) checkEncoding(asked.encoding);
+      if (asked.sheet !== undefined && !hasSheets(resource.media_type))
+        throw new Invalid(
+          'sheet',
+          `a ${resource.format ?? 'file'} file has no sheets; sheet chooses one of an XLSX, XLSM, XLS or ODS workbook`,
+        );
+      if (asked.fixedWidth !== undefined) checkLayout(asked.fixedWidth, resource);
+      const queued = await whileHeld(resourceId, async (tx) => {
+        const previous = ((await q.previousOptions(tx, resourceId)) ?? {}) as IngestOptions;
+        const options = mergedOptions(previous, asked);
+        if (!readsAsTable(resource, options))
+          throw new Conflict(
+            `The file is not a table (${resource.format ?? 'unknown format'}); only a text file with a column layout (fixedWidth) can be read into one`,
+          );
+        const served = await q.latestIngestOfFile(tx, resourceId, blob, 'done');
+        checkTypes(asked, options, served);
+        return queueIngest(
+          tx,
+          jobs,
+          { ...resource, blob_sha256: blob },
+          options,
+          actor.user?.id ?? null,
+        );
+      });
+      return presentStatus(queued, false, now());
     },
   };
 }
 
 export type DatastoreService = ReturnType<typeof createDatastoreService>;
 
-/** One column's changes in a schema edit. */
-export interface FieldEdit {
-  name: string;
-  title?: { lo?: string; en?: string };
-  description?: { lo?: string; en?: string };
-  type?: ColumnType;
-  format?: string;
-  /** Null removes the column's constraints. */
-  constraints?: FieldConstraints | null;
-}
+export type { FieldEdit } from './table-schema.js';
 
-/** The options of the next ingest after `edits`, and whether the data must be read again. */
-function applyEdits(
-  options: IngestOptions,
-  schema: TableSchema,
-  edits: readonly FieldEdit[],
-): { options: IngestOptions; rerun: boolean } {
-  const known = new Set(schema.fields.map((field) => field.name));
-  const next: IngestOptions = {
-    ...options,
-    types: { ...options.types },
-    constraints: { ...options.constraints },
-    fields: { ...options.fields },
+const nfc = (text: string) => text.normalize('NFC');
+
+const nfcText = (text: { lo?: string; en?: string } | undefined) =>
+  text && Object.fromEntries(Object.entries(text).map(([language, t]) => [language, nfc(t)]));
+
+/** An edit with names and texts in NFC, as the ingest writes column names. */
+function normalisedEdit(edit: FieldEdit): FieldEdit {
+  return {
+    ...edit,
+    name: nfc(edit.name),
+    ...(edit.title && { title: nfcText(edit.title) }),
+    ...(edit.description && { description: nfcText(edit.description) }),
   };
-  let rerun = false;
-  for (const edit of edits) {
-    if (!known.has(edit.name))
-      throw new Invalid('fields', `the table has no column "${edit.name}"`);
-    if (edit.title !== undefined || edit.description !== undefined)
-      next.fields![edit.name] = {
-        ...next.fields![edit.name],
-        ...(edit.title !== undefined && { title: edit.title }),
-        ...(edit.description !== undefined && { description: edit.description }),
-      };
-    if (edit.type !== undefined) {
-      const override = {
-        type: edit.type,
-        ...(edit.format !== undefined && { format: edit.format }),
-      };
-      checkTypeOverride(edit.name, override);
-      next.types![edit.name] = override;
-      rerun = true;
-    }
-    if (edit.constraints !== undefined) {
-      if (edit.constraints === null) delete next.constraints![edit.name];
-      else {
-        checkConstraints(edit.name, edit.constraints);
-        next.constraints![edit.name] = edit.constraints;
-      }
-      rerun = true;
-    }
-  }
-  return { options: next, rerun };
 }
 
-/** The formats each forced type reads (types/decide.ts); any other fails only in the ingest. */
-const formatsOfType: Partial<Record<ColumnType, readonly string[]>> = {
-  integer: ['decimal-dot', 'decimal-comma'],
-  decimal: ['decimal-dot', 'decimal-comma'],
-  date: ['dmy', 'mdy'],
-};
+function normalisedRerun(request: RerunRequest): RerunRequest {
+  return {
+    ...request,
+    ...(request.types && {
+      types: Object.fromEntries(
+        Object.entries(request.types).map(([name, override]) => [nfc(name), override]),
+      ),
+    }),
+    ...(request.fixedWidth && {
+      fixedWidth: {
+        ...request.fixedWidth,
+        fields: request.fixedWidth.fields.map((field) => ({ ...field, name: nfc(field.name) })),
+      },
+    }),
+  };
+}
 
-function checkTypeOverride(name: string, override: { type: ColumnType; format?: string }): void {
-  if (override.format === undefined) return;
-  const formats = formatsOfType[override.type] ?? [];
-  if (!formats.includes(override.format))
+/** The previous ingest's options with what a re-run asks for laid over them. */
+function mergedOptions(previous: IngestOptions, asked: RerunRequest): IngestOptions {
+  const types = { ...previous.types };
+  for (const [name, override] of Object.entries(asked.types ?? {}))
+    if (override === null) delete types[name];
+    else types[name] = override;
+  const { types: _types, ...rest } = previous;
+  return {
+    ...rest,
+    ...(asked.sheet !== undefined && { sheet: asked.sheet }),
+    ...(asked.encoding !== undefined && { encoding: asked.encoding }),
+    ...(asked.fixedWidth !== undefined && { fixedWidth: asked.fixedWidth }),
+    ...(Object.keys(types).length > 0 && { types }),
+  };
+}
+
+/** A layout reads text only, and names each column once (DuckDB ignores the case of names). */
+function checkLayout(
+  layout: NonNullable<IngestOptions['fixedWidth']>,
+  resource: { media_type: string | null; format: string | null },
+): void {
+  if (!takesLayout(resource.media_type))
     throw new Invalid(
-      'format',
-      formats.length === 0
-        ? `a ${override.type} column takes no format (column ${name})`
-        : `a ${override.type} column is written ${formats.join(' or ')}, not ${override.format} (column ${name})`,
+      'fixedWidth',
+      `a column layout reads text files; this is a ${resource.format ?? 'file'} file`,
     );
+  const seen = new Set<string>();
+  layout.fields.forEach((field, i) => {
+    if (field.name.trim() === '')
+      throw new Invalid(`fixedWidth.fields.${i}.name`, 'a column needs a name');
+    const key = field.name.trim().toLowerCase();
+    if (seen.has(key))
+      throw new Invalid(`fixedWidth.fields.${i}.name`, `"${field.name}" names two columns`);
+    seen.add(key);
+  });
 }
 
 /**
- * Patterns are checked by DuckDB's regular expressions (RE2), which have no back-references
- * and no look-around: such a pattern is refused here, not when the file is read again.
+ * Checks the types a re-run forces against the columns it will read, when they are known (the
+ * layout's, or the table it reads again: same sheet, same layout), and the constraints of those
+ * columns against their new types.
  */
-const notInRe2 = /\\[1-9]|\\k<|\(\?<?[=!]/;
-
-function checkConstraints(name: string, constraints: FieldConstraints): void {
-  if (constraints.pattern !== undefined) {
-    try {
-      new RegExp(constraints.pattern, 'u');
-    } catch {
+function checkTypes(
+  asked: RerunRequest,
+  options: IngestOptions,
+  served: q.IngestRow | undefined,
+): void {
+  const servedOptions = (served?.options ?? {}) as IngestOptions;
+  const sameTable =
+    served !== undefined &&
+    asked.fixedWidth === undefined &&
+    options.sheet === servedOptions.sheet &&
+    JSON.stringify(options.fixedWidth) === JSON.stringify(servedOptions.fixedWidth);
+  const servedFields = sameTable ? (served.table_schema as TableSchema | null)?.fields : undefined;
+  const columns =
+    asked.fixedWidth?.fields.map((field) => field.name) ?? servedFields?.map((field) => field.name);
+  for (const [name, override] of Object.entries(asked.types ?? {})) {
+    if (columns !== undefined && !columns.includes(name))
       throw new Invalid(
-        'constraints.pattern',
-        `"${constraints.pattern}" (column ${name}) is not a valid pattern`,
+        'types',
+        `the table has no column "${name}"; its columns are ${columns.map((c) => `"${c}"`).join(', ')}`,
       );
-    }
-    if (notInRe2.test(constraints.pattern)) {
-      throw new Invalid(
-        'constraints.pattern',
-        `"${constraints.pattern}" (column ${name}) uses a back-reference or look-around, which patterns here cannot`,
-      );
-    }
+    if (override === null) continue;
+    checkTypeOverride(name, override);
+    const constraints = options.constraints?.[name];
+    if (constraints) checkConstraints(name, constraints, frictionlessTypeOf[override.type]);
   }
-  const { minimum, maximum } = constraints;
-  if (minimum !== undefined && maximum !== undefined && minimum > maximum)
-    throw new Invalid('constraints.minimum', `is above the maximum (column ${name})`);
+}
+
+/**
+ * The report with a word on forced types and constraints that named no column of the table (a
+ * re-run that chose another sheet, a replacement file without that column): they were not used.
+ */
+function withUnusedOptions(
+  report: ValidationReport,
+  options: IngestOptions | null,
+  schema: TableSchema | null,
+): ValidationReport {
+  if (!schema || !options) return report;
+  const names = new Set(schema.fields.map((field) => field.name));
+  const decisions = [...report.decisions];
+  for (const [topic, named, what] of [
+    ['types', options.types, 'forced types were'],
+    ['constraints', options.constraints, 'constraints were'],
+  ] as const) {
+    const unused = Object.keys(named ?? {}).filter((name) => !names.has(name));
+    if (unused.length === 0) continue;
+    decisions.push({
+      topic,
+      value: shortened(unused.map((name) => `"${name}"`).join(', '), 2000),
+      reason: `the table has no column of ${unused.length === 1 ? 'this name' : 'these names'}: their ${what} not used`,
+    });
+  }
+  return { ...report, decisions };
+}
+
+/** Options as an ingest's status shows them; titles and constraints are the schema's to show. */
+function presentOptions(options: unknown): unknown {
+  if (options === null || typeof options !== 'object') return options;
+  const { fields: _fields, constraints: _constraints, ...read } = options as IngestOptions;
+  return read;
 }
 
 function presentStatus(ingest: q.IngestRow, serving: boolean, now: Date): IngestStatus {
@@ -362,7 +490,7 @@ function presentStatus(ingest: q.IngestRow, serving: boolean, now: Date): Ingest
     finishedAt: ingest.finished_at?.toISOString() ?? null,
     error: ingest.error,
     serving,
-    options: ingest.options,
+    options: presentOptions(ingest.options),
     errorTotals: report?.totals ?? null,
   };
 }
