@@ -13,12 +13,22 @@ export interface Validators {
 }
 
 /**
- * An answer depends only on the table (whose version changes with every new table served) and
- * on the query, so both make the ETag; who asks only decides whether they may see it at all.
+ * An answer depends only on the table (whose version changes with every new table served), on
+ * what it shows of the table's schema (titles a publisher edits without a new table being
+ * served) and on the query, so all three make the ETag; who asks only decides whether they may
+ * see it at all.
  */
 export function validatorsOf(table: ServedTable, query: unknown): Validators {
+  const shown = table.schema.fields.map((field) => [
+    field.name,
+    field.type,
+    field.title,
+    field.description ?? null,
+  ]);
   const hash = createHash('sha256')
     .update(table.version)
+    .update('\u0000')
+    .update(JSON.stringify(shown))
     .update('\u0000')
     .update(JSON.stringify(query))
     .digest('base64url')
