@@ -136,8 +136,10 @@ function checkLayout(layout: FixedWidthLayout): void {
  * @example parseFixedWidthLayout('name,start,width\npcode,1,4\nname_lo,5,30')
  */
 export function parseFixedWidthLayout(text: string): FixedWidthLayout {
-  const source = text.replace(/^\uFEFF/, '').trim();
-  const layout = source.startsWith('{') ? layoutFromJson(source) : layoutFromCsv(source);
+  const source = text.replace(/^\uFEFF/, '');
+  const layout = source.trim().startsWith('{')
+    ? layoutFromJson(source.trim())
+    : layoutFromCsv(source);
   if (layout.fields.length === 0)
     throw new Invalid('fixedWidth', 'the layout file lists no fields');
   checkLayout(layout);
@@ -178,23 +180,41 @@ function layoutFromJson(source: string): FixedWidthLayout {
 }
 
 function layoutFromCsv(source: string): FixedWidthLayout {
-  const rows = Papa.parse<string[]>(source, { skipEmptyLines: 'greedy' }).data.map((row) =>
-    row.map((cell) => cell.trim()),
-  );
+  // Errors name the line of the file as an editor shows it: blank lines and the header count.
+  const rows: Array<{ cells: string[]; line: number }> = [];
+  let cursor = 0;
+  Papa.parse<string[]>(source, {
+    skipEmptyLines: 'greedy',
+    step: (result) => {
+      // Blank lines skipped before the row hold only white space: its first line has the first
+      // character that is not.
+      const start = cursor + Math.max(0, source.slice(cursor).search(/\S/));
+      rows.push({
+        cells: result.data.map((cell) => cell.trim()),
+        line: lineAt(source, start),
+      });
+      cursor = result.meta.cursor;
+    },
+  });
   const isNumber = (cell: string | undefined): boolean => cell !== undefined && /^\d+$/.test(cell);
   // A first line whose start and width are not numbers is the header.
-  const body =
-    rows.length > 0 && !(isNumber(rows[0]?.[1]) && isNumber(rows[0]?.[2])) ? rows.slice(1) : rows;
+  const first = rows[0]?.cells;
+  const body = first && !(isNumber(first[1]) && isNumber(first[2])) ? rows.slice(1) : rows;
   return {
-    fields: body.map((row, index) => {
-      const [name, start, width] = row;
+    fields: body.map(({ cells, line }) => {
+      const [name, start, width] = cells;
       if (name === undefined || !isNumber(start) || !isNumber(width)) {
-        throw new Invalid(
-          'fixedWidth',
-          `line ${index + 1} of the layout must read name,start,width`,
-        );
+        throw new Invalid('fixedWidth', `line ${line} of the layout must read name,start,width`);
       }
       return { name, start: Number(start), width: Number(width) };
     }),
   };
+}
+
+/** The 1-based line of `text` that character `index` is on. */
+function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < index; at = text.indexOf('\n', at + 1))
+    line += 1;
+  return line;
 }
