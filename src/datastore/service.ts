@@ -63,16 +63,23 @@ function takesLayout(mediaType: string | null): boolean {
 async function queueIngest(
   tx: Kysely<Schema>,
   jobs: JobQueue,
-  resource: {
-    id: string;
-    blob_sha256: string;
-    file_name: string | null;
-    size_bytes: number | null;
-  },
+  resource: IngestedFile,
   options: IngestOptions,
   createdBy: string | null,
 ): Promise<q.IngestRow> {
-  const ingest = await q.insertIngest(tx, {
+  const ingest = await recordIngest(tx, resource, options, createdBy);
+  const jobId = await jobs.send(ingestJob, { ingestId: ingest.id }, { tx });
+  if (jobId) await q.setJobId(tx, ingest.id, jobId);
+  return { ...ingest, job_id: jobId };
+}
+
+function recordIngest(
+  tx: Kysely<Schema>,
+  resource: IngestedFile,
+  options: IngestOptions,
+  createdBy: string | null,
+): Promise<q.IngestRow> {
+  return q.insertIngest(tx, {
     resource_id: resource.id,
     blob_sha256: resource.blob_sha256,
     file_name: resource.file_name,
@@ -80,9 +87,6 @@ async function queueIngest(
     bytes_total: resource.size_bytes,
     created_by: createdBy,
   });
-  const jobId = await jobs.send(ingestJob, { ingestId: ingest.id }, { tx });
-  if (jobId) await q.setJobId(tx, ingest.id, jobId);
-  return { ...ingest, job_id: jobId };
 }
 
 /** Names of the formats read into tables: a file called so is meant to be one. */
@@ -92,6 +96,14 @@ interface StoredFile {
   id: string;
   media_type: string | null;
   file_name: string | null;
+}
+
+/** A resource's file that an ingest reads. */
+interface IngestedFile {
+  id: string;
+  blob_sha256: string;
+  file_name: string | null;
+  size_bytes: number | null;
 }
 
 /**
@@ -128,19 +140,51 @@ async function optionsForNewFile(
   };
 }
 
+/** The resource's file and the options to read it with, if it reads as a table. */
+async function fileToIngest(
+  tx: Kysely<Schema>,
+  resource: Parameters<FileStoredHook>[1],
+  given: IngestOptions,
+): Promise<{ file: IngestedFile; options: IngestOptions } | undefined> {
+  if (resource.blob_sha256 === null) return undefined;
+  const options = await optionsForNewFile(tx, resource, given);
+  if (!readsAsTable(resource, options)) return undefined;
+  return { file: { ...resource, blob_sha256: resource.blob_sha256 }, options };
+}
+
 /** The catalog hook: every file a resource gets that reads as a table is queued for ingest. */
 export function ingestOnFileStored(jobs: JobQueue, options: IngestOptions = {}): FileStoredHook {
   return async (tx, resource, context) => {
-    if (resource.blob_sha256 === null) return;
-    const carried = await optionsForNewFile(tx, resource, options);
-    if (!readsAsTable(resource, carried)) return;
-    await queueIngest(
+    const found = await fileToIngest(tx, resource, options);
+    if (found)
+      await queueIngest(tx, jobs, found.file, found.options, context.actor.user?.id ?? null);
+  };
+}
+
+/**
+ * The catalog hook of `khomoun ingest`, which runs the ingest itself (`runIngestHere`) instead of
+ * queueing it: the ingest is recorded already running, with a heartbeat, and no job, in the same
+ * transaction, so that no worker ever sees it waiting and takes it. Should the process die, its
+ * heartbeat stops and the sweep of lost ingests of any server or worker queues it (worker.ts).
+ * `claimed` gets the ingest, which exists once the transaction commits.
+ */
+export function claimIngestOnFileStored(
+  options: IngestOptions,
+  now: () => Date,
+  claimed: (ingest: q.IngestRow) => void,
+): FileStoredHook {
+  return async (tx, resource, context) => {
+    const found = await fileToIngest(tx, resource, options);
+    if (!found) return;
+    const ingest = await recordIngest(
       tx,
-      jobs,
-      { ...resource, blob_sha256: resource.blob_sha256 },
-      carried,
+      found.file,
+      found.options,
       context.actor.user?.id ?? null,
     );
+    const running = await q.markRunning(tx, ingest.id, now());
+    if (!running) throw new Error(`the new ingest ${ingest.id} could not be claimed`);
+    claimed(running);
   };
 }
 

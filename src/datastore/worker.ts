@@ -99,9 +99,52 @@ export async function startIngestWorkers(
 }
 
 async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: number) {
-  const { db, jobs, now } = deps;
-  const ingest = await q.markRunning(db, ingestId, now());
+  const ingest = await q.markRunning(deps.db, ingestId, deps.now());
   if (!ingest) return; // Finished already (a duplicate delivery): nothing to do.
+  // A file that cannot be read will not read better on the next try; anything else might.
+  await runClaimed(
+    deps,
+    ingest,
+    (error) => error instanceof AppError || retryCount >= ingestJob.retryLimit,
+  );
+}
+
+/**
+ * Runs one ingest in this process to its end, as a queue worker does (progress, heartbeat,
+ * serving the table, dropping the one it replaced): what `khomoun ingest` runs, so that it
+ * neither takes other ingests from the queue nor waits behind them. The ingest must be claimed
+ * already: recorded running, with a heartbeat, and sent to no queue (`claimIngestOnFileStored`);
+ * should this process die, its heartbeat stops and the sweep of lost ingests queues it. No queue
+ * retries it, so any failure is final.
+ *
+ * Aborting `signal` stops the run without recording anything: the caller then either cancels
+ * the ingest (`cancelIngest`) or leaves it to the process that took it over. The reading itself
+ * runs in a child process that the caller stops (ingestFile takes no signal).
+ */
+export async function runIngestHere(
+  deps: IngestWorkerDeps,
+  ingest: q.IngestRow,
+  signal?: AbortSignal,
+): Promise<void> {
+  await runClaimed(deps, ingest, () => true, signal);
+}
+
+/** Marks an ingest stopped by its user as failed, for good: no sweep or queue runs it again. */
+export async function cancelIngest(
+  deps: Pick<IngestWorkerDeps, 'db' | 'now'>,
+  ingestId: string,
+  reason: string,
+): Promise<void> {
+  await q.markFailed(deps.db, ingestId, reason, failureReport(reason), deps.now(), true);
+}
+
+async function runClaimed(
+  deps: IngestWorkerDeps,
+  ingest: q.IngestRow,
+  isFinal: (error: unknown) => boolean,
+  signal?: AbortSignal,
+) {
+  const { db, jobs, now } = deps;
   let lastWrite = 0;
   let pending = Promise.resolve();
   const heartbeat = setInterval(() => {
@@ -126,6 +169,7 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
     clearInterval(heartbeat);
     const serving = performance.now();
     await pending;
+    if (signal?.aborted) return;
     // The table's column names are searchable from the moment it is served.
     const { served, replacedTable } = await q.markDoneAndServe(
       db,
@@ -148,6 +192,7 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
   } catch (error) {
     clearInterval(heartbeat);
     await pending.catch(() => undefined);
+    if (signal?.aborted) return;
     const message = error instanceof Error ? error.message : String(error);
     if (deps.signal?.aborted) {
       // Stopped by this process's shutdown: back to the queue, and the job ends here. Failed
@@ -157,8 +202,7 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
       await q.requeueWithoutJob(db, ingest.id, message);
       return;
     }
-    // A file that cannot be read will not read better on the next try; anything else might.
-    const final = error instanceof AppError || retryCount >= ingestJob.retryLimit;
+    const final = isFinal(error);
     deps.log.warn(
       { ingest: ingest.id, resource: ingest.resource_id, error: message, final },
       final ? 'ingest failed' : 'ingest failed; it will be tried again',
