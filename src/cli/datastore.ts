@@ -1,19 +1,27 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { createReadStream, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { basename, join } from 'node:path';
+import { addAbortSignal, Readable } from 'node:stream';
 import { createAccounts, toAuthUser } from '../accounts/index.js';
 import { createCatalog, loadActor } from '../catalog/index.js';
 import type { Config } from '../config.js';
 import { createMemoryCounterStore } from '../counters/index.js';
 import {
+  cancelIngest,
   checkEncoding,
-  ingestOnFileStored,
+  claimIngestOnFileStored,
   isTabular,
   parseLayoutFile,
-  readHead,
-  startDatastore,
+  runIngestHere,
   type DatastoreRuntime,
+  type IngestOptions,
+  type IngestRow,
+  startDatastore,
 } from '../datastore/index.js';
 import { migrate, type Database } from '../db/index.js';
 import {
@@ -22,8 +30,9 @@ import {
   detectMediaType,
   mediaTypeHeadBytes,
   type BlobStore,
+  type StoredBlob,
 } from '../files/index.js';
-import { AppError, Invalid } from '../lib/errors.js';
+import { AppError, Invalid, NotFound } from '../lib/errors.js';
 import { openConfiguredDatabase } from '../server.js';
 
 const print = (line: string) => process.stderr.write(`${line}\n`);
@@ -89,7 +98,48 @@ export function workerCommand(getConfig: () => Config): Command {
 
 function sheetOption(value: string): number | string {
   if (value.trim() === '') throw new InvalidArgumentError('must be a sheet number or name');
+  if (/^-\d+$/.test(value)) throw new InvalidArgumentError('sheet numbers start at 0');
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+function encodingOption(value: string): string {
+  try {
+    checkEncoding(value);
+  } catch (error) {
+    // Commander prints it as wrong usage (exit 2), as it does every other bad flag value.
+    if (error instanceof Invalid) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+  return value;
+}
+
+/**
+ * The user stopped the command with SIGINT (Ctrl-C) or SIGTERM; the process exits with 128 plus
+ * the signal's number, as a shell reports a process the signal killed.
+ */
+export class Interrupted extends Error {
+  readonly exitCode: number;
+
+  constructor(signal: NodeJS.Signals, message: string) {
+    super(message);
+    this.name = 'Interrupted';
+    this.exitCode = 128 + osConstants.signals[signal];
+  }
+}
+
+/** A file the command was given cannot be used: missing, unreadable, not a regular file, empty. */
+class UnusableFile extends AppError {
+  constructor(message: string) {
+    super(422, 'UNUSABLE_FILE', message);
+  }
+}
+
+interface IngestFlags {
+  dataset?: string;
+  sheet?: number | string;
+  encoding?: string;
+  layout?: string;
+  email?: string;
 }
 
 /** `khomoun ingest FILE --dataset SLUG`: add a file to a dataset and read it into a table. */
@@ -97,103 +147,473 @@ export function ingestCommand(getConfig: () => Config): Command {
   return new Command('ingest')
     .description('add a file to a dataset as a resource and read it into a table, with progress')
     .argument('<file>', 'CSV, XLSX, XLS, ODS, JSON, GeoJSON or Parquet file')
-    .requiredOption('--dataset <slug>', 'the dataset to add the file to')
-    .option('--sheet <n>', 'sheet to read: 0-based number or name', sheetOption)
-    .option('--encoding <name>', 'text encoding, e.g. windows-1252 or cp1133 (else detected)')
+    .option('--dataset <slug>', 'the dataset to add the file to (required)')
+    .option('--sheet <n>', 'sheet of a workbook to read: 0-based number or name', sheetOption)
+    .option(
+      '--encoding <name>',
+      'text encoding, e.g. windows-1252 or cp1133 (else detected)',
+      encodingOption,
+    )
     .option('--layout <file>', 'column layout of a fixed-width file (CSV name,start,width or JSON)')
     .option('--email <email>', 'the editor adding the file (default: the first sysadmin)')
-    .action(
-      async (
-        file: string,
-        flags: {
-          dataset: string;
-          sheet?: number | string;
-          encoding?: string;
-          layout?: string;
-          email?: string;
-        },
-      ) => {
-        if (flags.encoding !== undefined) checkEncoding(flags.encoding);
-        const config = getConfig();
-        await withDatastore(config, 1, async ({ database, blobs, runtime }) => {
-          const accounts = createAccounts({
-            db: database.db,
-            counters: createMemoryCounterStore(),
-            sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
-            tokenCacheSeconds: 0,
-          });
-          const user = flags.email
-            ? toAuthUser(await accounts.users.getUserByEmail(flags.email))
-            : await accounts.users.firstSysadmin();
-          await accounts.close();
-          if (!user) throw new Invalid('email', 'no such user');
-          const catalog = createCatalog(database.db, blobs, undefined, {
-            fileStored: ingestOnFileStored(runtime.jobs, {
-              ...(flags.sheet !== undefined && { sheet: flags.sheet }),
-              ...(flags.encoding !== undefined && { encoding: flags.encoding }),
-              ...(flags.layout !== undefined && {
-                fixedWidth: await parseLayoutFile(readFileSync(flags.layout, 'utf8')),
-              }),
-            }),
-          });
-          const stored = await blobs.put(createReadStream(file), {
-            maxBytes: Number.MAX_SAFE_INTEGER,
-          });
-          const filename = cleanFileName(basename(file));
-          const type = detectMediaType(await readHead(file, mediaTypeHeadBytes), filename);
-          if (!isTabular(type.mediaType) && flags.layout === undefined)
-            throw new Invalid('file', `${type.format} is not a table Khomoun reads`);
-          const actor = await loadActor(database.db, user);
-          const view = await catalog.resources.addFile({ actor }, flags.dataset, {
-            ...stored,
-            ...type,
-            filename,
-            fields: { title: filename },
-          });
-          const resource = view.revision.metadata.resources.at(-1);
-          if (!resource) throw new Error('the resource was not recorded');
-          const ingest = await database.db
-            .selectFrom('datastore_ingests')
-            .select('id')
-            .where('resource_id', '=', resource.id)
-            .orderBy('created_at', 'desc')
-            .executeTakeFirstOrThrow();
-          const finished = await followIngest(database, ingest.id, stored.size);
-          if (finished.state === 'failed')
-            throw new AppError(422, 'INGEST_FAILED', finished.error ?? 'the ingest failed');
-          process.stdout.write(`${resource.id}\n`);
-          print(`Read ${finished.rows_done} rows into the table of resource ${resource.id}`);
+    .action(async (file: string, flags: IngestFlags, command: Command) => {
+      // Checked here, not by Commander, which asks for a missing option before a missing FILE.
+      const dataset = flags.dataset;
+      if (dataset === undefined)
+        command.error("error: required option '--dataset <slug>' not specified", {
+          exitCode: 2,
         });
-      },
-    );
+      const usageError = (message: string): never =>
+        command.error(`error: ${message}`, { exitCode: 2 });
+      const config = getConfig();
+      const progress = new ProgressView(process.stderr);
+      const stop = cancelOnSignals(() => {
+        progress.stop();
+        print('Cancelling the ingest…');
+      });
+      try {
+        await ingestOne(config, { ...flags, file, dataset }, stop.signal, progress, usageError);
+      } finally {
+        progress.stop();
+        stop.dispose();
+      }
+    });
 }
 
-/** Draws rows, MB/s and the time left until the ingest ends; resolves with its final row. */
-async function followIngest(database: Database, id: string, size: number) {
-  const bar = new SingleBar({
-    format: '{bar} {percentage}% | {rows} rows | {speed} MB/s | ETA {eta_formatted}',
-    stream: process.stderr,
-    hideCursor: true,
-  });
-  const started = Date.now();
-  bar.start(Math.max(size, 1), 0, { rows: 0, speed: '0.0' });
-  try {
-    for (;;) {
-      const row = await database.db
-        .selectFrom('datastore_ingests')
-        .select(['state', 'rows_done', 'bytes_done', 'error', 'attempts'])
-        .where('id', '=', id)
-        .executeTakeFirstOrThrow();
-      const seconds = (Date.now() - started) / 1000;
-      const bytes = row.state === 'done' ? size : Number(row.bytes_done);
-      bar.update(bytes, {
-        rows: Number(row.rows_done),
-        speed: (bytes / 1e6 / Math.max(seconds, 0.001)).toFixed(1),
-      });
-      if (row.state === 'done' || (row.state === 'failed' && row.attempts > 0)) return row;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+/**
+ * Aborts the returned signal on the first SIGINT or SIGTERM, with the signal's name as reason; a
+ * second one ends the process at once (what is left is found by the sweep of lost ingests).
+ */
+function cancelOnSignals(onCancel: () => void): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      print('khomoun: stopped at once, without cleaning up');
+      process.exit(128 + osConstants.signals[signal]);
     }
+    onCancel();
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+function cancelled(signal: AbortSignal, message: string): Interrupted {
+  return new Interrupted(signal.reason as NodeJS.Signals, message);
+}
+
+const workbookTypes = new Set([
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.ms-excel.sheet.macroEnabled.12',
+  'application/vnd.ms-excel',
+  'application/vnd.oasis.opendocument.spreadsheet',
+]);
+
+/**
+ * Everything that can be checked without the database is checked first (the file, its format
+ * from its first bytes, the layout), and nothing is stored until it has passed. The ingest then
+ * runs here, in this process, and no other: it is never put on the job queue, and no queue
+ * worker starts here (`workers` 0), so other ingests waiting there are left to the servers.
+ */
+async function ingestOne(
+  config: Config,
+  flags: IngestFlags & { file: string; dataset: string },
+  signal: AbortSignal,
+  progress: ProgressView,
+  usageError: (message: string) => never,
+): Promise<void> {
+  const { file, dataset } = flags;
+  const local = await openLocalFile(file, config.uploadMaxBytes);
+  try {
+    const options: IngestOptions = {
+      ...(flags.sheet !== undefined && { sheet: flags.sheet }),
+      ...(flags.encoding !== undefined && { encoding: flags.encoding }),
+      ...(flags.layout !== undefined && { fixedWidth: await readLayout(flags.layout) }),
+    };
+    const filename = cleanFileName(basename(file));
+    const type = detectMediaType(local.head, filename);
+    if (!isTabular(type.mediaType) && options.fixedWidth === undefined)
+      throw new Invalid('file', `${type.format} is not a table Khomoun reads`);
+    if (flags.sheet !== undefined && !workbookTypes.has(type.mediaType))
+      usageError(`--sheet picks a sheet of a workbook (XLSX, XLS, ODS); ${file} is ${type.format}`);
+    if (signal.aborted) throw cancelled(signal, 'cancelled; nothing was added');
+
+    await withDatastore(config, 0, async ({ database, blobs, runtime }) => {
+      const accounts = createAccounts({
+        db: database.db,
+        counters: createMemoryCounterStore(),
+        sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+        tokenCacheSeconds: 0,
+      });
+      const user = flags.email
+        ? toAuthUser(await accounts.users.getUserByEmail(flags.email))
+        : await accounts.users.firstSysadmin();
+      await accounts.close();
+      if (!user) throw new Invalid('email', 'no such user');
+      const actor = await loadActor(database.db, user);
+      const now = () => new Date();
+      let claimed: IngestRow | undefined;
+      const catalog = createCatalog(database.db, blobs, undefined, {
+        fileStored: claimIngestOnFileStored(options, now, (ingest) => (claimed = ingest)),
+      });
+      // Before copying what may be gigabytes: the dataset exists and this user may add to it.
+      await catalog.datasets.checkEditable(actor, dataset).catch((error: unknown) => {
+        throw error instanceof NotFound ? new NotFound(`Dataset "${dataset}"`) : error;
+      });
+
+      const stored = await storeFile(blobs, local, config.uploadMaxBytes, signal, progress);
+      if (signal.aborted) {
+        if (stored.created) await blobs.delete(stored.sha256);
+        throw cancelled(signal, 'cancelled; nothing was added');
+      }
+      await catalog.resources.addFile({ actor }, dataset, {
+        ...stored,
+        ...type,
+        filename,
+        fields: { title: filename },
+      });
+      if (!claimed) throw new Error('the ingest of the file was not recorded');
+      const ingest = claimed;
+      const undo = async () => {
+        await catalog.resources
+          .remove({ actor }, dataset, ingest.resource_id)
+          .catch((error: unknown) =>
+            print(
+              `khomoun: the resource ${ingest.resource_id} could not be removed again: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+          );
+      };
+
+      // Cancelled while the resource was being recorded: its ingest never starts.
+      const finished = signal.aborted
+        ? undefined
+        : await runHere(
+            {
+              db: database.db,
+              jobs: runtime.jobs,
+              blobs,
+              workDir: join(config.dataDir, 'tmp', 'ingest'),
+              now,
+              soleWorker: database.engine === 'pglite',
+              // The failure is this command's own message; the worker's log line would repeat it.
+              log: { ...log, warn: () => undefined },
+            },
+            ingest,
+            stored.size,
+            signal,
+            progress,
+          );
+      if (finished === 'taken over')
+        throw new AppError(
+          409,
+          'INGEST_TAKEN_OVER',
+          `this process went silent for too long (was it suspended?), so the ingest went back to the queue; a server or worker will finish it (resource ${ingest.resource_id})`,
+        );
+      if (finished === undefined || (finished.state !== 'done' && signal.aborted)) {
+        await cancelIngest({ db: database.db, now }, ingest.id, 'cancelled by the user');
+        await undo();
+        throw cancelled(signal, `cancelled; ${file} was not added to ${dataset}`);
+      }
+      if (finished.state !== 'done') {
+        await undo();
+        throw new AppError(
+          422,
+          'INGEST_FAILED',
+          `${finished.error ?? 'the ingest failed'} (${file} was not added to ${dataset})`,
+        );
+      }
+      process.stdout.write(`${ingest.resource_id}\n`);
+      const rows = Number(finished.rows_done);
+      print(
+        `Read ${rows} ${rows === 1 ? 'row' : 'rows'} into the table of resource ${ingest.resource_id}`,
+      );
+    });
   } finally {
-    bar.stop();
+    await local.handle.close();
+  }
+}
+
+interface LocalFile {
+  handle: FileHandle;
+  size: number;
+  /** The first bytes, for the media type. */
+  head: Buffer;
+}
+
+/**
+ * Opens a regular file that is not empty and not over `maxBytes`, or says in one line why not.
+ * Everything is read through the one handle: a pipe (`<(cat data.csv)`) cannot be read twice,
+ * and what is checked is what is read.
+ */
+async function openLocalFile(path: string, maxBytes: number): Promise<LocalFile> {
+  let handle: FileHandle;
+  try {
+    // Without O_NONBLOCK, opening a named pipe waits for a writer, for ever if none comes.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new UnusableFile(`cannot read ${path}: ${systemErrorText(error)}`);
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new UnusableFile(`${path} is a directory, not a file`);
+    if (!stat.isFile())
+      throw new UnusableFile(
+        `${path} is not a regular file (${stat.isFIFO() ? 'a pipe' : stat.isSocket() ? 'a socket' : 'a device'}); save the data to a file first`,
+      );
+    if (stat.size === 0) throw new UnusableFile(`${path} is empty`);
+    if (stat.size > maxBytes)
+      throw new UnusableFile(
+        `${path} is ${formatBytes(stat.size)}, more than the upload limit of ${formatBytes(maxBytes)} (UPLOAD_MAX_BYTES)`,
+      );
+    const buffer = Buffer.alloc(Math.min(mediaTypeHeadBytes, stat.size));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return { handle, size: stat.size, head: buffer.subarray(0, bytesRead) };
+  } catch (error) {
+    await handle.close();
+    throw error instanceof AppError
+      ? error
+      : new UnusableFile(`cannot read ${path}: ${systemErrorText(error)}`);
+  }
+}
+
+/** A layout file is a few lines; a larger one is not a layout. */
+const layoutMaxBytes = 1024 * 1024;
+
+async function readLayout(path: string) {
+  const local = await openLocalFile(path, layoutMaxBytes);
+  try {
+    const { buffer } = await local.handle.read(Buffer.alloc(local.size), 0, local.size, 0);
+    return await parseLayoutFile(buffer.toString('utf8'));
+  } finally {
+    await local.handle.close();
+  }
+}
+
+function systemErrorText(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENXIO':
+      return 'not a regular file (a socket)';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Copies the file into the blob store with progress; the upload limit applies, as to uploads. */
+async function storeFile(
+  blobs: BlobStore,
+  local: LocalFile,
+  maxBytes: number,
+  signal: AbortSignal,
+  progress: ProgressView,
+): Promise<StoredBlob> {
+  const source = addAbortSignal(
+    signal,
+    local.handle.createReadStream({ start: 0, autoClose: false }),
+  );
+  let bytes = 0;
+  async function* counted(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of chunks) {
+      bytes += chunk.length;
+      progress.update(bytes);
+      yield chunk;
+    }
+  }
+  progress.start('Copying', local.size);
+  try {
+    return await blobs.put(Readable.from(counted(source), { objectMode: false }), { maxBytes });
+  } catch (error) {
+    if (signal.aborted) throw cancelled(signal, 'cancelled; nothing was added');
+    throw error;
+  } finally {
+    progress.stop();
+  }
+}
+
+type FinishedIngest = Pick<IngestRow, 'state' | 'rows_done' | 'error'>;
+
+/**
+ * Runs the claimed ingest here while drawing its progress from its row. Stops it when `signal`
+ * aborts, or when another process has taken it over (this one was silent for so long, a laptop
+ * gone to sleep, that the sweep of lost ingests queued it again); then its row is left alone.
+ */
+async function runHere(
+  deps: Parameters<typeof runIngestHere>[0],
+  ingest: IngestRow,
+  size: number,
+  signal: AbortSignal,
+  progress: ProgressView,
+): Promise<FinishedIngest | 'taken over'> {
+  const stopping = new AbortController();
+  // ingestFile takes no signal; its reading runs in a child process that this process starts
+  // (the only one it starts), which ends the ingest when stopped. Node announces each child here.
+  const children: ChildProcess[] = [];
+  const stopChild = (child: ChildProcess) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  const onChild = (message: unknown) => {
+    const child = (message as { process: ChildProcess }).process;
+    children.push(child);
+    if (stopping.signal.aborted) stopChild(child);
+  };
+  const onCancel = () => stopping.abort();
+  subscribe('child_process', onChild);
+  signal.addEventListener('abort', onCancel, { once: true });
+  stopping.signal.addEventListener('abort', () => children.forEach(stopChild), { once: true });
+  let takenOver = false;
+  const row = () =>
+    deps.db
+      .selectFrom('datastore_ingests')
+      .select(['state', 'rows_done', 'bytes_done', 'error', 'attempts'])
+      .where('id', '=', ingest.id)
+      .executeTakeFirstOrThrow();
+  try {
+    if (signal.aborted) stopping.abort();
+    progress.start('Reading', Math.max(size, 1), 0);
+    let running = true;
+    const run = runIngestHere(deps, ingest, stopping.signal).finally(() => (running = false));
+    while (running) {
+      await Promise.race([run, new Promise((resolve) => setTimeout(resolve, 250))]);
+      if (!running) break;
+      const now = await row();
+      // Finished rows are this run's own: it records its end before it returns.
+      if (now.state === 'queued' || now.attempts !== ingest.attempts) {
+        takenOver = true;
+        stopping.abort();
+      }
+      progress.update(Number(now.bytes_done), Number(now.rows_done));
+    }
+    await run;
+    if (takenOver) return 'taken over';
+    const final = await row();
+    if (final.state === 'done') progress.update(size, Number(final.rows_done));
+    return final;
+  } finally {
+    progress.stop();
+    unsubscribe('child_process', onChild);
+    signal.removeEventListener('abort', onCancel);
+  }
+}
+
+/** What a progress line tells; `rows` only while a file is read. */
+export interface ProgressState {
+  phase: string;
+  done: number;
+  total: number;
+  rows?: number | undefined;
+  seconds: number;
+}
+
+/**
+ * One line of progress: `Reading ████░░ 40% | 1200 rows | 3.1 MB/s | ETA 1m05s` with a bar, or
+ * `Reading: 40% | …` without. The time left comes from the average speed since the phase
+ * began, so a pause (DuckDB's bulk steps report no bytes) slows it rather than making it endless.
+ */
+export function progressLine(state: ProgressState, barWidth = 0): string {
+  const fraction = state.total > 0 ? Math.min(1, state.done / state.total) : 0;
+  const filled = Math.round(fraction * barWidth);
+  const bar = barWidth > 0 ? ` ${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}` : ':';
+  const parts = [`${state.phase}${bar} ${Math.floor(fraction * 100)}%`];
+  if (state.rows !== undefined) parts.push(`${state.rows} ${state.rows === 1 ? 'row' : 'rows'}`);
+  const speed = state.seconds > 0 ? state.done / 1e6 / state.seconds : 0;
+  parts.push(`${speed.toFixed(1)} MB/s`);
+  if (fraction >= 1) parts.push('finishing');
+  else if (state.done > 0 && state.seconds >= 1)
+    parts.push(`ETA ${formatDuration(((state.total - state.done) * state.seconds) / state.done)}`);
+  else parts.push('ETA --');
+  return parts.join(' | ');
+}
+
+/** `45s`, `1m05s`, `2h03m`: whole seconds, rounded once, so 119.6 s is 2m00s and never 1m60s. */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  const pad = (value: number) => String(value).padStart(2, '0');
+  if (whole < 60) return `${whole}s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)}m${pad(whole % 60)}s`;
+  return `${Math.floor(whole / 3600)}h${pad(Math.floor((whole % 3600) / 60))}m`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * Progress on stderr: a bar redrawn in place on a terminal; elsewhere (a log, CI, a pipe) a
+ * plain line every `intervalMs`, without control characters, so that a long ingest still shows
+ * it is alive.
+ */
+export class ProgressView {
+  readonly #stream: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly #intervalMs: number;
+  #state: ProgressState | undefined;
+  #started = 0;
+  #bar: SingleBar | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(stream: NodeJS.WritableStream & { isTTY?: boolean }, intervalMs = 5000) {
+    this.#stream = stream;
+    this.#intervalMs = intervalMs;
+  }
+
+  start(phase: string, total: number, rows?: number): void {
+    this.stop();
+    this.#state = { phase, done: 0, total, rows, seconds: 0 };
+    this.#started = Date.now();
+    if (this.#stream.isTTY === true) {
+      this.#bar = new SingleBar({
+        format: () => progressLine(this.#current(), 30),
+        stream: this.#stream,
+        hideCursor: true,
+        gracefulExit: false,
+      });
+      this.#bar.start(1, 0);
+    } else {
+      this.#timer = setInterval(() => {
+        this.#stream.write(`${progressLine(this.#current())}\n`);
+      }, this.#intervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  update(done: number, rows?: number): void {
+    if (!this.#state) return;
+    this.#state.done = done;
+    if (rows !== undefined) this.#state.rows = rows;
+    // The bar redraws on an update; its own values are unused (the format reads the state).
+    this.#bar?.update(0);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#bar?.stop();
+    this.#bar = undefined;
+    this.#state = undefined;
+  }
+
+  #current(): ProgressState {
+    const state = this.#state ?? { phase: '', done: 0, total: 0, seconds: 0 };
+    return { ...state, seconds: (Date.now() - this.#started) / 1000 };
   }
 }

@@ -6,9 +6,12 @@ import { AppError } from '../lib/errors.js';
 import { serveCommand } from './serve.js';
 import { migrateCommand } from './migrate.js';
 import { tokenCommands, userCommands } from './accounts.js';
-import { ingestCommand, workerCommand } from './datastore.js';
+import { ingestCommand, Interrupted, workerCommand } from './datastore.js';
 
-/** Exit codes: 0 ok, 1 the command failed, 2 it was used wrongly (bad flags or configuration). */
+/**
+ * Exit codes: 0 ok, 1 the command failed, 2 it was used wrongly (bad flags or configuration),
+ * 128 + the signal's number when SIGINT (130) or SIGTERM (143) cancelled it.
+ */
 export async function main(argv: string[]): Promise<number> {
   let config: Config | undefined;
   const getConfig = (): Config => (config ??= loadConfig());
@@ -46,6 +49,10 @@ function reportFailure(error: unknown): number {
   if (error instanceof ConfigError) {
     process.stderr.write(`khomoun: invalid configuration: ${error.message}\n`);
     return 2;
+  }
+  if (error instanceof Interrupted) {
+    process.stderr.write(`khomoun: ${error.message}\n`);
+    return error.exitCode;
   }
   if (
     error instanceof DataDirLocked ||
