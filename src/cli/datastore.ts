@@ -1,7 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
-import type { ChildProcess } from 'node:child_process';
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
@@ -458,21 +456,8 @@ async function runHere(
   progress: ProgressView,
 ): Promise<FinishedIngest | 'taken over'> {
   const stopping = new AbortController();
-  // ingestFile takes no signal; its reading runs in a child process that this process starts
-  // (the only one it starts), which ends the ingest when stopped. Node announces each child here.
-  const children: ChildProcess[] = [];
-  const stopChild = (child: ChildProcess) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  };
-  const onChild = (message: unknown) => {
-    const child = (message as { process: ChildProcess }).process;
-    children.push(child);
-    if (stopping.signal.aborted) stopChild(child);
-  };
   const onCancel = () => stopping.abort();
-  subscribe('child_process', onChild);
   signal.addEventListener('abort', onCancel, { once: true });
-  stopping.signal.addEventListener('abort', () => children.forEach(stopChild), { once: true });
   let takenOver = false;
   const row = () =>
     deps.db
@@ -484,7 +469,12 @@ async function runHere(
     if (signal.aborted) stopping.abort();
     progress.start('Reading', Math.max(size, 1), 0);
     let running = true;
-    const run = runIngestHere(deps, ingest, stopping.signal).finally(() => (running = false));
+    // The same signal stops the ingest's reading process (ingestFile).
+    const run = runIngestHere(
+      { ...deps, signal: stopping.signal },
+      ingest,
+      stopping.signal,
+    ).finally(() => (running = false));
     while (running) {
       await Promise.race([run, new Promise((resolve) => setTimeout(resolve, 250))]);
       if (!running) break;
@@ -503,7 +493,6 @@ async function runHere(
     return final;
   } finally {
     progress.stop();
-    unsubscribe('child_process', onChild);
     signal.removeEventListener('abort', onCancel);
   }
 }

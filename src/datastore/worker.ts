@@ -118,8 +118,8 @@ async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: n
  * retries it, so any failure is final.
  *
  * Aborting `signal` stops the run without recording anything: the caller then either cancels
- * the ingest (`cancelIngest`) or leaves it to the process that took it over. The reading itself
- * runs in a child process that the caller stops (ingestFile takes no signal).
+ * the ingest (`cancelIngest`) or leaves it to the process that took it over. Given as
+ * `deps.signal` too, it also stops the reading process at once.
  */
 export async function runIngestHere(
   deps: IngestWorkerDeps,
