@@ -247,6 +247,14 @@ describe('datastore ingest of every format', () => {
     assert.match(failure.message, /stopped \(SIGKILL\) without saying why/);
   });
 
+  it('refuses to read as UTF-16 a file that has no zero byte', async () => {
+    const path = write('not16.csv', 'pcode,name\nLA01,ນະຄອນຫຼວງວຽງຈັນ\nLA02,ຜົ້ງສາລີ\n');
+    await assert.rejects(ingest(path, 'not16.csv', { encoding: 'utf-16le' }), /is not UTF-16/);
+    const real = write('is16.csv', Buffer.from('pcode,name\nLA01,ນະຄອນຫຼວງວຽງຈັນ\n', 'utf16le'));
+    const read = await ingest(real, 'is16.csv', { encoding: 'utf-16le' });
+    assert.equal(read.rows[0]?.['name'], 'ນະຄອນຫຼວງວຽງຈັນ');
+  });
+
   it('reads half a surrogate pair, in JSON or in UTF-16, as U+FFFD', async () => {
     const json = await ingest(
       write(

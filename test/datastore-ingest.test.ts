@@ -189,6 +189,13 @@ for (const engine of testEngines()) {
       });
       assert.equal(misnamed.statusCode, 400, 'an unknown encoding is refused, not queued');
       assert.match(errorOf(misnamed).message, /unknown text encoding "lao-1133"/);
+      // Names iconv-lite knows that are no file's text encoding: refused as unknown too.
+      for (const scheme of ['base64', 'Hex', 'cesu-8']) {
+        const refused = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {
+          encoding: scheme,
+        });
+        assert.equal(refused.statusCode, 400, `${scheme}: ${refused.body}`);
+      }
       const rerun = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {
         types: { ປະຊາກອນ: { type: 'text' } },
       });

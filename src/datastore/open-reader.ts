@@ -1,7 +1,7 @@
 import { UnreadableSource } from './readers/errors.js';
 import type { ReportCollector } from './report.js';
 import { detectEncoding, detectFormat, openDelimitedText } from './sniff/index.js';
-import type { ReadOptions, TableSource } from './source.js';
+import { checkUtf16, type ReadOptions, type TableSource } from './source.js';
 import { readHead } from './read-head.js';
 
 const sniffBytes = 64 * 1024;
@@ -20,6 +20,7 @@ export async function openReader(
 ): Promise<TableSource | 'parquet'> {
   const head = await readHead(path, sniffBytes);
   if (head.length === 0) throw new UnreadableSource('The file is empty.');
+  if (options.encoding !== undefined) checkUtf16(options.encoding, head);
   if (options.fixedWidth) {
     report.decide({ topic: 'format', value: 'fixed-width', reason: 'a column layout was given' });
     return (await import('./readers/fixed-width.js')).openFixedWidth(

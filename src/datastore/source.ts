@@ -1,6 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
 import { Invalid } from '../lib/errors.js';
+import { UnreadableSource } from './readers/errors.js';
 import type { ReportCollector } from './report.js';
 
 /**
@@ -65,11 +66,34 @@ export interface InPlaceDialect {
  * the readers as a typed error, so that a wrong name is told at once and never tried again.
  */
 export function checkEncoding(name: string): void {
-  if (!iconv.encodingExists(name))
+  const known = iconv.encodingExists(name) && !notTextEncodings.has(codecName(name));
+  if (!known)
     throw new Invalid(
       'encoding',
       `unknown text encoding "${name}"; names such as utf-8, utf-16le, windows-1252, tis-620, cp1133, big5 or gb18030 are known`,
     );
+}
+
+/**
+ * Names iconv-lite knows that are not how a file's text is written: byte-to-text schemes
+ * (base64 and hex made a valid report of an empty table out of an ordinary CSV) and CESU-8,
+ * whose decoder does not hand back text.
+ */
+const notTextEncodings = new Set(['base64', 'hex', 'cesu8']);
+
+/** iconv-lite's own spelling of an encoding's name: `Base-64` and `base64` are one codec. */
+const codecName = (name: string): string => name.toLowerCase().replace(/[^0-9a-z]/g, '');
+
+/**
+ * Refuses to read as UTF-16 a file with no zero byte in its first bytes: in UTF-16 every line
+ * break, delimiter and digit has one, and a UTF-8 file read so became one column named with
+ * 50 KB of CJK characters, and no rows.
+ */
+export function checkUtf16(name: string, head: Buffer): void {
+  if (!/^(utf16|ucs2)/.test(codecName(name)) || head.length < 16 || head.includes(0)) return;
+  throw new UnreadableSource(
+    `The file is not UTF-16 (${name}), as the ingest was told: UTF-16 writes every line break and delimiter with a zero byte, and its first ${head.length} bytes have none. Leave the encoding to be detected, or name the right one.`,
+  );
 }
 
 /**
