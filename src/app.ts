@@ -89,7 +89,15 @@ export async function buildApp({
     // error body.
     frameworkErrors: sendFrameworkError,
     // Typed query values ("true", "10") are coerced by the schema; extra fields are refused.
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // allowUnionTypes: a type array (an integer or a string) is coerced to neither, as a union is.
+    ajv: {
+      customOptions: {
+        coerceTypes: 'array',
+        removeAdditional: false,
+        allErrors: false,
+        allowUnionTypes: true,
+      },
+    },
   });
   http.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

@@ -5,7 +5,7 @@ import type { BlobStore } from '../files/index.js';
 import { startJobQueue, type JobQueue } from '../jobs/index.js';
 import { datastoreJobKinds, dropTableJob } from './jobs.js';
 import { openTableStore, type TableStore } from './table-store.js';
-import { startIngestWorkers } from './worker.js';
+import { startIngestWorkers, startLostIngestSweep } from './worker.js';
 
 export interface DatastoreRuntime {
   jobs: JobQueue;
@@ -60,23 +60,25 @@ export async function startDatastore(options: {
       .withConnection(async () => undefined)
       .catch((error: unknown) => log.warn({ err: error }, 'the table store did not open'));
   const shutdown = new AbortController();
+  const workerDeps = {
+    db: database.db,
+    jobs,
+    blobs,
+    ...(options.serves && { tables }),
+    workDir: join(config.dataDir, 'tmp', 'ingest'),
+    now,
+    soleWorker: database.engine === 'pglite',
+    log,
+    signal: shutdown.signal,
+  };
+  // A server that runs no workers still sweeps lost ingests: one whose worker died then shows
+  // as queued, waiting for a worker, rather than running for ever.
   const workers =
     options.workers > 0
-      ? await startIngestWorkers(
-          {
-            db: database.db,
-            jobs,
-            blobs,
-            ...(options.serves && { tables }),
-            workDir: join(config.dataDir, 'tmp', 'ingest'),
-            now,
-            soleWorker: database.engine === 'pglite',
-            log,
-            signal: shutdown.signal,
-          },
-          options.workers,
-        )
-      : undefined;
+      ? await startIngestWorkers(workerDeps, options.workers)
+      : options.serves
+        ? await startLostIngestSweep(workerDeps)
+        : undefined;
   if (options.serves)
     await jobs.work(dropTableJob, async ({ tableName }) => {
       await tables.dropTable(tableName);

@@ -44,15 +44,15 @@ const lostAfterMs = 20_000;
 const dropDelaySeconds = 120;
 
 /**
- * Runs ingest jobs in this process: `khomoun serve` by default, `khomoun worker` when scaled out.
- * Also finds ingests whose process died (no heartbeat) and hands them back to the queue.
+ * Finds ingests whose process died (no heartbeat for a while) and hands them back to the queue,
+ * now and every few seconds; and sends a job to a queued ingest that has none. Every process
+ * that runs ingest workers does it, and so does a server that runs none (INGEST_WORKERS=0), so
+ * that an ingest whose worker died shows as waiting, not running, until a worker takes it.
  */
-export async function startIngestWorkers(
-  deps: IngestWorkerDeps,
-  concurrency: number,
+export async function startLostIngestSweep(
+  deps: Pick<IngestWorkerDeps, 'db' | 'jobs' | 'now' | 'log' | 'soleWorker'>,
 ): Promise<{ stop(): void }> {
   const { db, jobs, now, log } = deps;
-
   const sweepLost = async (silentSince: Date) => {
     for (const lost of await q.lostIngests(db, silentSince)) {
       log.warn({ ingest: lost.id }, 'an ingest lost its process; queued again');
@@ -86,16 +86,28 @@ export async function startIngestWorkers(
   }, lostAfterMs / 2);
   sweeper.unref();
 
-  for (let i = 0; i < concurrency; i += 1) {
-    await jobs.work(ingestJob, async ({ ingestId }, job) => {
-      await runIngest(deps, ingestId, job.retryCount);
-    });
-  }
   return {
     stop() {
       clearInterval(sweeper);
     },
   };
+}
+
+/**
+ * Runs ingest jobs in this process: `khomoun serve` by default, `khomoun worker` when scaled out.
+ * Also finds ingests whose process died (no heartbeat) and hands them back to the queue.
+ */
+export async function startIngestWorkers(
+  deps: IngestWorkerDeps,
+  concurrency: number,
+): Promise<{ stop(): void }> {
+  const sweep = await startLostIngestSweep(deps);
+  for (let i = 0; i < concurrency; i += 1) {
+    await deps.jobs.work(ingestJob, async ({ ingestId }, job) => {
+      await runIngest(deps, ingestId, job.retryCount);
+    });
+  }
+  return sweep;
 }
 
 async function runIngest(deps: IngestWorkerDeps, ingestId: string, retryCount: number) {

@@ -1,0 +1,54 @@
+// A server may run no ingest workers (INGEST_WORKERS=0) when separate `khomoun worker` processes
+// do. Should such a worker die in the middle of an ingest, the server's own sweep of lost ingests
+// tells the truth: the ingest waits for a worker (queued), instead of showing running for ever.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { apiCaller, bearer, startTestApp, type TestApp, type TestUser } from './helpers/app.js';
+import { completeDataset, organizationWithMembers } from './helpers/catalog.js';
+import { testEngines } from './helpers/engines.js';
+import { multipart, multipartHeaders } from './helpers/multipart.js';
+
+for (const engine of testEngines()) {
+  describe(`a server without ingest workers, on ${engine.name}`, () => {
+    let app: TestApp;
+    const call = apiCaller(() => app);
+    let editor: TestUser;
+
+    before(async () => {
+      app = await startTestApp(engine, { config: { ingestWorkers: 0 } });
+      const sysadmin = await app.createUser({ sysadmin: true });
+      editor = await app.createUser();
+      await organizationWithMembers(call, sysadmin, 'lsb', [[editor, 'editor']]);
+    });
+    after(() => app.close());
+
+    it('queues again an ingest whose worker went silent', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', completeDataset);
+      assert.equal(created.statusCode, 201, created.body);
+      const uploaded = await app.http.inject({
+        method: 'POST',
+        url: `/api/v1/datasets/${created.json().id}/resources`,
+        headers: { ...bearer(editor.token), ...multipartHeaders },
+        payload: multipart(
+          { title: 'Districts' },
+          { name: 'd.csv', bytes: Buffer.from('a,b\n1,2\n') },
+        ),
+      });
+      assert.equal(uploaded.statusCode, 201, uploaded.body);
+      const resourceId = (uploaded.json().resources as Array<{ id: string }>)[0]!.id;
+      // A worker elsewhere took it, and died a minute ago.
+      await sql`update datastore_ingests set state = 'running', attempts = 1, rows_done = 500,
+        started_at = now() - interval '2 minutes', heartbeat_at = now() - interval '1 minute'
+        where resource_id = ${resourceId}`.execute(app.database.db);
+      let status: { state: string; rows: number } = { state: '', rows: 0 };
+      // The sweep runs every ten seconds.
+      for (let i = 0; i < 150 && status.state !== 'queued'; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = (await call(editor, 'GET', `/api/v1/resources/${resourceId}/ingest`)).json();
+      }
+      assert.equal(status.state, 'queued', JSON.stringify(status));
+      assert.equal(status.rows, 0);
+    });
+  });
+}
