@@ -23,12 +23,10 @@ for (const engine of testEngines()) {
     });
     after(() => app.close());
 
-    it('queues again an ingest whose worker went silent', async () => {
-      const created = await call(editor, 'POST', '/api/v1/datasets', completeDataset);
-      assert.equal(created.statusCode, 201, created.body);
+    const upload = async (datasetId: string): Promise<string> => {
       const uploaded = await app.http.inject({
         method: 'POST',
-        url: `/api/v1/datasets/${created.json().id}/resources`,
+        url: `/api/v1/datasets/${datasetId}/resources`,
         headers: { ...bearer(editor.token), ...multipartHeaders },
         payload: multipart(
           { title: 'Districts' },
@@ -36,7 +34,35 @@ for (const engine of testEngines()) {
         ),
       });
       assert.equal(uploaded.statusCode, 201, uploaded.body);
-      const resourceId = (uploaded.json().resources as Array<{ id: string }>)[0]!.id;
+      return (uploaded.json().resources as Array<{ id: string }>)[0]!.id;
+    };
+
+    it('ends the queued ingests of a file when a newer one of the same file is queued', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'reruns',
+      });
+      const resourceId = await upload(created.json().id);
+      for (let i = 0; i < 3; i += 1) {
+        const rerun = await call(editor, 'POST', `/api/v1/resources/${resourceId}/ingest`, {});
+        assert.equal(rerun.statusCode, 202, rerun.body);
+      }
+      const states = await app.database.db
+        .selectFrom('datastore_ingests')
+        .select(['state', 'error'])
+        .where('resource_id', '=', resourceId)
+        .orderBy('created_at')
+        .execute();
+      assert.deepEqual(
+        states.map((row) => row.state),
+        ['failed', 'failed', 'failed', 'queued'],
+      );
+      assert.match(states[0]!.error ?? '', /replaced by a newer ingest of the same file/);
+    });
+
+    it('queues again an ingest whose worker went silent', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', completeDataset);
+      const resourceId = await upload(created.json().id);
       // A worker elsewhere took it, and died a minute ago.
       await sql`update datastore_ingests set state = 'running', attempts = 1, rows_done = 500,
         started_at = now() - interval '2 minutes', heartbeat_at = now() - interval '1 minute'

@@ -73,12 +73,13 @@ async function queueIngest(
   return { ...ingest, job_id: jobId };
 }
 
-function recordIngest(
+async function recordIngest(
   tx: Kysely<Schema>,
   resource: IngestedFile,
   options: IngestOptions,
   createdBy: string | null,
 ): Promise<q.IngestRow> {
+  await q.supersedeQueued(tx, resource.id, resource.blob_sha256);
   return q.insertIngest(tx, {
     resource_id: resource.id,
     blob_sha256: resource.blob_sha256,
