@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AppError } from '../lib/errors.js';
+import { AppError, publicErrorMessage } from '../lib/errors.js';
 import { convertFile, type ConvertedFile, type IngestOptions } from './convert-file.js';
 import { loadDuckDB } from './duckdb-module.js';
 import { lowerProcessPriority } from './thread-priority.js';
@@ -56,7 +56,7 @@ async function serve(request: ConvertRequest): Promise<void> {
   } catch (error) {
     await send({
       kind: 'failed',
-      message: error instanceof Error ? error.message : String(error),
+      message: publicErrorMessage(error),
       unreadable: error instanceof AppError,
       // A system error (a full disk, too many open files) may pass; anything else the file or
       // its options caused, and the next try would meet it again.

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/index.js';
 import type { BlobStore } from '../files/index.js';
 import type { JobQueue } from '../jobs/index.js';
-import { AppError } from '../lib/errors.js';
+import { AppError, publicErrorMessage } from '../lib/errors.js';
 import { reindexDataset } from '../search/index.js';
 import { ingestFile, type IngestOptions } from './ingest.js';
 import { dropTableJob, ingestJob } from './jobs.js';
@@ -205,7 +205,7 @@ async function runClaimed(
     clearInterval(heartbeat);
     await pending.catch(() => undefined);
     if (signal?.aborted) return;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = publicErrorMessage(error);
     if (deps.signal?.aborted) {
       // Stopped by this process's shutdown: back to the queue, and the job ends here. Failed
       // instead, the job would spend one of its retries on each restart, and after the last one
@@ -216,7 +216,7 @@ async function runClaimed(
     }
     const final = isFinal(error);
     deps.log.warn(
-      { ingest: ingest.id, resource: ingest.resource_id, error: message, final },
+      { ingest: ingest.id, resource: ingest.resource_id, err: error, final },
       final ? 'ingest failed' : 'ingest failed; it will be tried again',
     );
     await q.markFailed(db, ingest.id, message, failureReport(message), now(), final);

@@ -117,3 +117,15 @@ export class TooManyRequests extends AppError {
     );
   }
 }
+
+/**
+ * An error's message as a publisher may read it. A system error (ENOSPC, EPERM…) names paths on
+ * the server's disk, which are no business of theirs: it is told by its operation and code.
+ */
+export function publicErrorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) && typeof syscall === 'string')
+    return `a file operation on the server failed (${syscall}: ${code})`;
+  return error.message;
+}
