@@ -31,7 +31,7 @@ export {
   type StoredRevision,
 } from './datasets/queries.js';
 export { shownResourceFile, type ShownFile } from './resources/queries.js';
-export { isSysadmin } from './policy.js';
+export { isSysadmin, viewerOf } from './policy.js';
 
 /** The catalog's services, for the API routes and for whatever else writes (demo seeding, CLI). */
 export function createCatalog(

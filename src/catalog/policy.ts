@@ -1,5 +1,6 @@
 import type { AuthUser } from '../accounts/index.js';
 import type { MembershipRole } from '../db/index.js';
+import type { Viewer } from './datasets/queries.js';
 import { Forbidden, NotFound, Unauthenticated } from '../lib/errors.js';
 
 /**
@@ -16,6 +17,11 @@ export const anonymous: Actor = { user: null, roles: new Map() };
 
 export function isSysadmin(actor: Actor): boolean {
   return actor.user?.isSysadmin === true;
+}
+
+/** What a query of the catalog needs to know of an actor to show only what they may see. */
+export function viewerOf(actor: Actor): Viewer {
+  return { sysadmin: isSysadmin(actor), organizationIds: [...actor.roles.keys()] };
 }
 
 export function roleIn(actor: Actor, organizationId: string): MembershipRole | undefined {

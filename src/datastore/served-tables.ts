@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Kysely } from 'kysely';
-import { isSysadmin, type Actor } from '../catalog/index.js';
+import { viewerOf, type Actor } from '../catalog/index.js';
 import { followedCache, type Database, type Schema } from '../db/index.js';
 import type { BlobStore } from '../files/index.js';
 import { NotFound } from '../lib/errors.js';
@@ -114,8 +114,8 @@ export function createServedTables(deps: {
 
   return {
     async find(actor: Actor, resourceId: string): Promise<ServedTable> {
-      const viewer = { sysadmin: isSysadmin(actor), organizationIds: [...actor.roles.keys()] };
-      const key = `${viewer.sysadmin ? '*' : viewer.organizationIds.sort().join(',')} ${resourceId}`;
+      const viewer = viewerOf(actor);
+      const key = `${viewer.sysadmin ? '*' : [...viewer.organizationIds].sort().join(',')} ${resourceId}`;
       const table = await remembered.read(key, async () => {
         const shown = uuid.test(resourceId)
           ? await q.shownIngest(db, viewer, resourceId)

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { isSysadmin, type Actor, type Viewer } from '../catalog/index.js';
+import { viewerOf, type Actor } from '../catalog/index.js';
 import type { Database, Schema, Settings } from '../db/index.js';
 import { Invalid } from '../lib/errors.js';
 import { snippet } from './highlight.js';
@@ -70,11 +70,6 @@ const longEnough = (term: string) => [...term].length >= 3;
  * with some of the words answer the search without looking at descriptions: a page's worth.
  */
 const enoughHeadMatches = 20;
-
-const viewerOf = (actor: Actor): Viewer => ({
-  sysadmin: isSysadmin(actor),
-  organizationIds: [...actor.roles.keys()],
-});
 
 /**
  * Search and suggestions over the catalog, each answer limited to what the caller may see.

@@ -4,7 +4,7 @@ import type { Schema } from '../../db/index.js';
 import { Conflict, Invalid, NotFound, PreconditionFailed } from '../../lib/errors.js';
 import type { OrganizationService } from '../organizations/service.js';
 import { findOrganization, type OrganizationView } from '../organizations/queries.js';
-import { authorize, authorizeHidden, can, isSysadmin, type Actor } from '../policy.js';
+import { authorize, authorizeHidden, can, isSysadmin, viewerOf, type Actor } from '../policy.js';
 import { applyMetadata, emptyMetadata, missingForReview, type MetadataInput } from './metadata.js';
 import { listWorkingResources, snapshotOf } from '../resources/queries.js';
 import * as q from './queries.js';
@@ -47,11 +47,6 @@ export function createDatasetService(
 ) {
   const key = (idOrSlug: string) =>
     uuidPattern.test(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug.toLowerCase() };
-
-  const viewerOf = (actor: Actor): q.Viewer => ({
-    sysadmin: isSysadmin(actor),
-    organizationIds: [...actor.roles.keys()],
-  });
 
   const isPublic = (row: q.DatasetRow) =>
     row.published_revision !== null &&
