@@ -428,6 +428,11 @@ for (const engine of testEngines()) {
       assert.deepEqual(await words(null), ['ໜຶ່ງ', 'ສອງ'], 'the public: the published file');
       assert.deepEqual(await words(f.outsider), ['ໜຶ່ງ', 'ສອງ']);
       assert.deepEqual(await words(f.editor), ['ໜຶ່ງ', 'ສອງ', 'ສາມ'], 'insiders: the working copy');
+      // Each is told that the ingest of the file they are shown is the one serving them.
+      for (const user of [null, f.editor]) {
+        const status = await f.call(user, 'GET', `/api/v1/resources/${id}/ingest`);
+        assert.equal(status.json().serving, true, `${user ? 'editor' : 'public'}: ${status.body}`);
+      }
       await f.publishChanges(id);
       assert.deepEqual(await words(null), ['ໜຶ່ງ', 'ສອງ', 'ສາມ'], 'once approved, for everyone');
     });

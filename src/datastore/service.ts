@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Actor, Catalog, FileStoredHook } from '../catalog/index.js';
+import { viewerOf, type Actor, type Catalog, type FileStoredHook } from '../catalog/index.js';
 import type { Schema } from '../db/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import { Conflict, Invalid, NotFound } from '../lib/errors.js';
@@ -251,8 +251,12 @@ export function createDatastoreService(deps: {
   return {
     async status(actor: Actor, resourceId: string): Promise<IngestStatus> {
       const { ingest } = await shownIngest(actor, resourceId);
-      const serving = await q.servingIngest(db, resourceId);
-      return presentStatus(ingest, serving?.id === ingest.id, now());
+      // Serving means: the table this caller's data API answers from. The public, shown the
+      // published file while a replacement waits for approval, is served its ingest's table,
+      // not the one the resource serves its editors.
+      const viewer = viewerOf(actor);
+      const served = await q.shownIngest(db, viewer, resourceId);
+      return presentStatus(ingest, served?.ingest_id === ingest.id, now());
     },
 
     async report(actor: Actor, resourceId: string): Promise<ValidationReport | null> {
