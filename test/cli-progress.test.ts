@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { formatDuration, progressLine, ProgressView } from '../src/cli/datastore.js';
+import { formatDuration, progressLine, ProgressView } from '../src/cli/progress.js';
 
 describe('ingest progress', () => {
   it('writes durations in whole seconds, minutes and hours, never 60 of the smaller unit', () => {

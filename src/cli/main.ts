@@ -6,7 +6,8 @@ import { AppError } from '../lib/errors.js';
 import { serveCommand } from './serve.js';
 import { migrateCommand } from './migrate.js';
 import { tokenCommands, userCommands } from './accounts.js';
-import { ingestCommand, Interrupted, workerCommand } from './datastore.js';
+import { workerCommand } from './datastore.js';
+import { ingestCommand, Interrupted } from './ingest.js';
 
 /**
  * Exit codes: 0 ok, 1 the command failed, 2 it was used wrongly (bad flags or configuration),
