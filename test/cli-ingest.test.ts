@@ -50,6 +50,23 @@ for (const storage of processStorages()) {
         },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
+    /** Uploads a fixture to the demo's dengue dataset through `server`; resolves with its id. */
+    const uploadTo = async (
+      server: ServerProcess,
+      title: string,
+      name: string,
+      fixtureName: string,
+    ) => {
+      const created = await api(server, 'GET', '/api/v1/datasets/dengue-2024');
+      const datasetId = ((await created.json()) as { id: string }).id;
+      const uploaded = await fetch(`${server.url}/api/v1/datasets/${datasetId}/resources`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, ...multipartHeaders },
+        body: multipart({ title }, { name, bytes: readFileSync(fixture(fixtureName)) }),
+      });
+      assert.equal(uploaded.status, 201, await uploaded.clone().text());
+      return ((await uploaded.json()) as { resources: Array<{ id: string }> }).resources.at(-1)!.id;
+    };
 
     before(async () => {
       place = await storage.create();
@@ -157,20 +174,7 @@ for (const storage of processStorages()) {
       it('leaves ingests to khomoun worker when the server runs none', async () => {
         const server = await startServerProcess({ ...place.env, INGEST_WORKERS: '0' });
         try {
-          const created = await api(server, 'GET', '/api/v1/datasets/dengue-2024');
-          const datasetId = ((await created.json()) as { id: string }).id;
-          const uploaded = await fetch(`${server.url}/api/v1/datasets/${datasetId}/resources`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}`, ...multipartHeaders },
-            body: multipart(
-              { title: 'Dengue' },
-              { name: 'dengue.csv', bytes: readFileSync(fixture('health-utf16le.csv')) },
-            ),
-          });
-          assert.equal(uploaded.status, 201, await uploaded.clone().text());
-          const resources = ((await uploaded.json()) as { resources: Array<{ id: string }> })
-            .resources;
-          const resourceId = resources.at(-1)!.id;
+          const resourceId = await uploadTo(server, 'Dengue', 'dengue.csv', 'health-utf16le.csv');
           const state = async () =>
             (
               (await (
@@ -217,20 +221,7 @@ for (const storage of processStorages()) {
       const server = await startServerProcess({ ...place.env, INGEST_WORKERS: '0' });
       let queuedResource: string;
       try {
-        const created = await api(server, 'GET', '/api/v1/datasets/dengue-2024');
-        const datasetId = ((await created.json()) as { id: string }).id;
-        const uploaded = await fetch(`${server.url}/api/v1/datasets/${datasetId}/resources`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, ...multipartHeaders },
-          body: multipart(
-            { title: 'Waiting' },
-            { name: 'waiting.csv', bytes: readFileSync(fixture('provinces.csv')) },
-          ),
-        });
-        assert.equal(uploaded.status, 201, await uploaded.clone().text());
-        queuedResource = (
-          (await uploaded.json()) as { resources: Array<{ id: string }> }
-        ).resources.at(-1)!.id;
+        queuedResource = await uploadTo(server, 'Waiting', 'waiting.csv', 'provinces.csv');
         if (storage.name === 'pglite') await server.stop();
         const one = scratch('one.csv');
         writeFileSync(one, 'pcode,cases\nLA01,3\n');

@@ -10,7 +10,7 @@ import {
   type TestApp,
   type TestUser,
 } from './helpers/app.js';
-import { completeDataset, organizationWithMembers } from './helpers/catalog.js';
+import { completeDataset, organizationWithMembers, uploadResource } from './helpers/catalog.js';
 import { fixture } from './datastore-readers-support.js';
 import { testEngines } from './helpers/engines.js';
 import { multipart, multipartHeaders } from './helpers/multipart.js';
@@ -35,17 +35,8 @@ for (const engine of testEngines()) {
     let admin: TestUser;
     let editor: TestUser;
 
-    const upload = async (datasetId: string, name: string, bytes: Buffer) => {
-      const response = await app.http.inject({
-        method: 'POST',
-        url: `/api/v1/datasets/${datasetId}/resources`,
-        headers: { ...bearer(editor.token), ...multipartHeaders },
-        payload: multipart({ title: 'Provinces' }, { name, bytes }),
-      });
-      assert.equal(response.statusCode, 201, response.body);
-      const resources = response.json().resources as Array<{ id: string }>;
-      return resources.at(-1)!.id;
-    };
+    const upload = (datasetId: string, name: string, bytes: Buffer) =>
+      uploadResource(app, editor, datasetId, { name, bytes, title: 'Provinces' });
 
     /** Polls the ingest status until it settles. */
     /** The format the upload recorded for a resource. */

@@ -9,7 +9,7 @@ import {
   type TestApp,
   type TestUser,
 } from './helpers/app.js';
-import { completeDataset, organizationWithMembers } from './helpers/catalog.js';
+import { completeDataset, organizationWithMembers, uploadResource } from './helpers/catalog.js';
 import { testEngines } from './helpers/engines.js';
 import { multipart, multipartHeaders } from './helpers/multipart.js';
 
@@ -52,16 +52,8 @@ for (const engine of testEngines()) {
       assert.equal(created.statusCode, 201, created.body);
       return created.json().id as string;
     };
-    const upload = async (datasetId: string, name: string, bytes: Buffer) => {
-      const response = await app.http.inject({
-        method: 'POST',
-        url: `/api/v1/datasets/${datasetId}/resources`,
-        headers: { ...bearer(editor.token), ...multipartHeaders },
-        payload: multipart({ title: 'Table' }, { name, bytes }),
-      });
-      assert.equal(response.statusCode, 201, response.body);
-      return (response.json().resources as Array<{ id: string }>).at(-1)!.id;
-    };
+    const upload = (datasetId: string, name: string, bytes: Buffer) =>
+      uploadResource(app, editor, datasetId, { name, bytes });
     const replace = async (datasetId: string, resourceId: string, name: string, bytes: Buffer) => {
       const response = await app.http.inject({
         method: 'PUT',

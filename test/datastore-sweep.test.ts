@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { apiCaller, bearer, startTestApp, type TestApp, type TestUser } from './helpers/app.js';
-import { completeDataset, organizationWithMembers } from './helpers/catalog.js';
+import { apiCaller, startTestApp, type TestApp, type TestUser } from './helpers/app.js';
+import { completeDataset, organizationWithMembers, uploadResource } from './helpers/catalog.js';
 import { testEngines } from './helpers/engines.js';
-import { multipart, multipartHeaders } from './helpers/multipart.js';
 
 for (const engine of testEngines()) {
   describe(`a server without ingest workers, on ${engine.name}`, () => {
@@ -23,19 +22,12 @@ for (const engine of testEngines()) {
     });
     after(() => app.close());
 
-    const upload = async (datasetId: string): Promise<string> => {
-      const uploaded = await app.http.inject({
-        method: 'POST',
-        url: `/api/v1/datasets/${datasetId}/resources`,
-        headers: { ...bearer(editor.token), ...multipartHeaders },
-        payload: multipart(
-          { title: 'Districts' },
-          { name: 'd.csv', bytes: Buffer.from('a,b\n1,2\n') },
-        ),
+    const upload = (datasetId: string) =>
+      uploadResource(app, editor, datasetId, {
+        name: 'd.csv',
+        bytes: Buffer.from('a,b\n1,2\n'),
+        title: 'Districts',
       });
-      assert.equal(uploaded.statusCode, 201, uploaded.body);
-      return (uploaded.json().resources as Array<{ id: string }>)[0]!.id;
-    };
 
     it('ends the queued ingests of a file when a newer one of the same file is queued', async () => {
       const created = await call(editor, 'POST', '/api/v1/datasets', {

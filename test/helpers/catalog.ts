@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ApiCall, TestUser } from './app.js';
+import { bearer, type ApiCall, type TestApp, type TestUser } from './app.js';
+import { multipart, multipartHeaders } from './multipart.js';
 
 /** A dataset description complete enough to be submitted for review. */
 export const completeDataset = {
@@ -35,4 +36,21 @@ export async function organizationWithMembers(
     });
     assert.equal(added.statusCode, 200, added.body);
   }
+}
+
+/** Uploads `bytes` as a new resource of a dataset, as `user` would; resolves with its id. */
+export async function uploadResource(
+  app: Pick<TestApp, 'http'>,
+  user: TestUser,
+  datasetId: string,
+  file: { name: string; bytes: Buffer; title?: string },
+): Promise<string> {
+  const response = await app.http.inject({
+    method: 'POST',
+    url: `/api/v1/datasets/${datasetId}/resources`,
+    headers: { ...bearer(user.token), ...multipartHeaders },
+    payload: multipart({ title: file.title ?? 'Table' }, { name: file.name, bytes: file.bytes }),
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  return (response.json().resources as Array<{ id: string }>).at(-1)!.id;
 }
