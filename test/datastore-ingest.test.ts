@@ -10,7 +10,12 @@ import {
   type TestApp,
   type TestUser,
 } from './helpers/app.js';
-import { completeDataset, organizationWithMembers, uploadResource } from './helpers/catalog.js';
+import {
+  completeDataset,
+  organizationWithMembers,
+  settledIngest,
+  uploadResource,
+} from './helpers/catalog.js';
 import { fixture } from './datastore-readers-support.js';
 import { testEngines } from './helpers/engines.js';
 import { multipart, multipartHeaders } from './helpers/multipart.js';
@@ -44,16 +49,8 @@ for (const engine of testEngines()) {
       (await call(editor, 'GET', `/api/v1/datasets/${datasetId}`))
         .json()
         .resources.find((r: { id: string }) => r.id === resourceId).format;
-    const settled = async (resourceId: string, user: TestUser | null = editor) => {
-      for (let i = 0; i < 200; i += 1) {
-        const response = await call(user, 'GET', `/api/v1/resources/${resourceId}/ingest`);
-        assert.equal(response.statusCode, 200, response.body);
-        const status = response.json();
-        if (status.state === 'done' || status.state === 'failed') return status;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('the ingest did not finish');
-    };
+    const settled = (resourceId: string, user: TestUser | null = editor) =>
+      settledIngest(call, user, resourceId);
 
     const rowsOf = async (tableName: string) =>
       app.tables.withConnection(async (c) => {

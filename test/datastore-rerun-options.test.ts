@@ -9,7 +9,12 @@ import {
   type TestApp,
   type TestUser,
 } from './helpers/app.js';
-import { completeDataset, organizationWithMembers, uploadResource } from './helpers/catalog.js';
+import {
+  completeDataset,
+  organizationWithMembers,
+  settledIngest,
+  uploadResource,
+} from './helpers/catalog.js';
 import { testEngines } from './helpers/engines.js';
 import { multipart, multipartHeaders } from './helpers/multipart.js';
 
@@ -63,16 +68,7 @@ for (const engine of testEngines()) {
       });
       assert.equal(response.statusCode, 200, response.body);
     };
-    const settled = async (resourceId: string) => {
-      for (let i = 0; i < 200; i += 1) {
-        const response = await call(editor, 'GET', `/api/v1/resources/${resourceId}/ingest`);
-        assert.equal(response.statusCode, 200, response.body);
-        const status = response.json();
-        if (status.state === 'done' || status.state === 'failed') return status;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('the ingest did not finish');
-    };
+    const settled = (resourceId: string) => settledIngest(call, editor, resourceId);
     const fieldsOf = async (resourceId: string): Promise<Field[]> =>
       (await call(editor, 'GET', `/api/v1/resources/${resourceId}/schema`)).json().fields;
     const fieldOf = async (resourceId: string, name: string) =>

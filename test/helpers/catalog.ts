@@ -54,3 +54,16 @@ export async function uploadResource(
   assert.equal(response.statusCode, 201, response.body);
   return (response.json().resources as Array<{ id: string }>).at(-1)!.id;
 }
+
+/** Polls a resource's ingest status as `user` until it is done or failed; resolves with it. */
+export async function settledIngest(call: ApiCall, user: TestUser | null, resourceId: string) {
+  for (let i = 0; i < 200; i += 1) {
+    const response = await call(user, 'GET', `/api/v1/resources/${resourceId}/ingest`);
+    assert.equal(response.statusCode, 200, response.body);
+    // The status as the API answers it (JSON, untyped here as in the tests that read it).
+    const status = response.json();
+    if (status.state === 'done' || status.state === 'failed') return status;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the ingest did not finish');
+}
