@@ -311,6 +311,15 @@ describe('publisher override', () => {
     assert.throws(() => decideWithOverride(profile, { type: 'date', format: 'ydm' }), RangeError);
   });
 
+  it('counts a number past the range of DOUBLE (1e400) as a type error, not infinity', () => {
+    const values = [...Array.from({ length: 200 }, (_, i) => `${i}.5e3`), '1e400', '-2E+999'];
+    const decision = decideValues(values);
+    assert.equal(sqlType(decision), 'DOUBLE');
+    assert.equal(decision.counts.misfits, 2);
+    assert.equal(convertCell('1e400', decision), misfit);
+    assert.equal(convertCell('1.5e3', decision), 1500);
+  });
+
   it('keeps only the start of a cell of megabytes as an example', () => {
     const digits = `0${'7'.repeat(1_000_000)}`;
     const words = 'ລາວ '.repeat(250_000);

@@ -230,3 +230,15 @@ export function daysInMonth(year: number, month: number): number {
 export function isValidDate(year: number, month: number, day: number): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
+
+/** The plain `-123.45` form of a number cell that matched its pattern. */
+export function canonicalNumber(s: string, decimalMark: '.' | ','): string {
+  let out = s.startsWith('(') ? '-' : '';
+  for (const char of s) {
+    if (char >= '0' && char <= '9') out += char;
+    else if (char === decimalMark) out += '.';
+    else if (char === '-' || char === '\u2212') out += '-';
+    else if (char === 'e' || char === 'E' || char === '+') out += char;
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { asciiDigits, isNullMarker, isValidDate, trimCell } from './cells.js';
+import { asciiDigits, canonicalNumber, isNullMarker, isValidDate, trimCell } from './cells.js';
 import type { ColumnDecision } from './decision.js';
 import {
   datetimePattern,
@@ -25,18 +25,6 @@ export type CellValue = number | bigint | string | boolean | null;
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
-/** The plain `-123.45` form of a number cell that matched its pattern. */
-export function canonicalNumber(s: string, decimalMark: '.' | ','): string {
-  let out = s.startsWith('(') ? '-' : '';
-  for (const char of s) {
-    if (char >= '0' && char <= '9') out += char;
-    else if (char === decimalMark) out += '.';
-    else if (char === '-' || char === '\u2212') out += '-';
-    else if (char === 'e' || char === 'E' || char === '+') out += char;
-  }
-  return out;
-}
-
 function convertNumber(s: string, decision: ColumnDecision): CellValue | Misfit {
   if (!regexOf(patternOfNumber(decision)).test(s)) return misfit;
   const canonical = canonicalNumber(s, decision.number?.decimalMark ?? '.');
@@ -48,6 +36,8 @@ function convertNumber(s: string, decision: ColumnDecision): CellValue | Misfit 
     return safe ? Number(big) : big;
   }
   const value = Number(canonical);
+  // Past DOUBLE's range (`1e400`) a number is no number of the column: a misfit, as in SQL.
+  if (!Number.isFinite(value)) return misfit;
   return value === 0 ? 0 : value;
 }
 

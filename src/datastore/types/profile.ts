@@ -1,6 +1,7 @@
 import { shortened } from '../../lib/text.js';
 import {
   asciiDigits,
+  canonicalNumber,
   digitValue,
   emptyNumberScan,
   isNullMarker,
@@ -104,6 +105,10 @@ export interface ColumnProfile {
   datetime: DatetimeTally;
   time: CandidateTally;
   boolean: BooleanTally;
+}
+
+function finiteNumber(s: string): boolean {
+  return Number.isFinite(Number(canonicalNumber(asciiDigits(s), '.')));
 }
 
 /** Lowercase spellings of true and false accepted without a hint from the header. */
@@ -293,7 +298,8 @@ export class ColumnProfiler {
   #observeNumber(s: string): void {
     const n = this.#profile.number;
     const scan = this.#scan;
-    if (!scanNumber(s, scan)) {
+    // Past DOUBLE's range (`1e400`) a number reads as infinity: a misfit, as the conversion has it.
+    if (!scanNumber(s, scan) || (scan.exponent && !finiteNumber(s))) {
       this.#miss(n, s);
       return;
     }

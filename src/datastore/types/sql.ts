@@ -161,8 +161,13 @@ export function sqlConversion(col: string, decision: ColumnDecision): string {
         ? `nullif(${col}, '')`
         : `CASE WHEN ${trimmed(col)} = '' THEN NULL ELSE ${col} END`;
     case 'integer':
-    case 'decimal':
-      return plain ? plainNumberSql(t, decision) : numberSql(t, decision);
+    case 'decimal': {
+      const number = plain ? plainNumberSql(t, decision) : numberSql(t, decision);
+      // Past DOUBLE's range (`1e400`) DuckDB reads infinity: no number of the column, a misfit.
+      return sqlType(decision) === 'DOUBLE'
+        ? `nullif(nullif(${number}, 'inf'::DOUBLE), '-inf'::DOUBLE)`
+        : number;
+    }
     case 'date':
       return plain ? plainDateSql(t, decision) : dateSql(t, decision);
     case 'datetime':
