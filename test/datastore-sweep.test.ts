@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { markDoneAndServe, markFailed, recordProgress } from '../src/datastore/queries.js';
 import { apiCaller, startTestApp, type TestApp, type TestUser } from './helpers/app.js';
 import { completeDataset, organizationWithMembers, uploadResource } from './helpers/catalog.js';
 import { testEngines } from './helpers/engines.js';
@@ -50,6 +51,51 @@ for (const engine of testEngines()) {
         ['failed', 'failed', 'failed', 'queued'],
       );
       assert.match(states[0]!.error ?? '', /replaced by a newer ingest of the same file/);
+    });
+
+    it('lets a try that was given up on change nothing once a later try has started', async () => {
+      const created = await call(editor, 'POST', '/api/v1/datasets', {
+        ...completeDataset,
+        slug: 'overtaken',
+      });
+      const resourceId = await upload(created.json().id);
+      const db = app.database.db;
+      // The second try runs; the first, given up on by the sweep, is still alive.
+      const row = await db
+        .updateTable('datastore_ingests')
+        .set({ state: 'running', attempts: 2, rows_done: 10, heartbeat_at: new Date() })
+        .where('resource_id', '=', resourceId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const first = { id: row.id, attempts: 1 };
+      await recordProgress(db, first, { rows: 999, bytes: 999 }, new Date());
+      await markFailed(db, first, 'the first try failed late', null, new Date(), true);
+      const done = await markDoneAndServe(
+        db,
+        first,
+        {
+          report: {},
+          tableSchema: { fields: [] },
+          tableName: 't_first',
+          parquetSha256: 'f'.repeat(64),
+          rowCount: 1,
+          bytes: 8,
+        },
+        new Date(),
+      );
+      assert.equal(done, 'overtaken');
+      const after = await db
+        .selectFrom('datastore_ingests')
+        .select(['state', 'attempts', 'rows_done', 'error', 'table_name'])
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(after, {
+        state: 'running',
+        attempts: 2,
+        rows_done: 10,
+        error: null,
+        table_name: null,
+      });
     });
 
     it('queues again an ingest whose worker went silent', async () => {

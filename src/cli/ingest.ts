@@ -251,7 +251,7 @@ async function ingestOne(
           `this process went silent for too long (was it suspended?), so the ingest went back to the queue; a server or worker will finish it (resource ${ingest.resource_id})`,
         );
       if (finished === undefined || (finished.state !== 'done' && signal.aborted)) {
-        await cancelIngest({ db: database.db, now }, ingest.id, 'cancelled by the user');
+        await cancelIngest({ db: database.db, now }, ingest, 'cancelled by the user');
         await undo();
         throw cancelled(signal, `cancelled; ${file} was not added to ${dataset}`);
       }

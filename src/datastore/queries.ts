@@ -122,6 +122,13 @@ export async function servingIngest(db: Db, resourceId: string): Promise<IngestR
     .executeTakeFirst();
 }
 
+/**
+ * One try of an ingest: what its writes are made for. A try the sweep gave up on (its process
+ * silent too long, yet alive: a paused command, an overloaded host) may still finish or fail after
+ * the next try has started; its writes then change nothing.
+ */
+export type IngestTry = Pick<IngestRow, 'id' | 'attempts'>;
+
 /** Claims a queued or lost ingest for this try; false when it is already finished. */
 export async function markRunning(db: Db, id: string, now: Date): Promise<IngestRow | undefined> {
   return db
@@ -143,30 +150,32 @@ export async function markRunning(db: Db, id: string, now: Date): Promise<Ingest
 
 export async function recordProgress(
   db: Db,
-  id: string,
+  ingest: IngestTry,
   progress: { rows: number; bytes: number },
   now: Date,
 ): Promise<void> {
   await db
     .updateTable('datastore_ingests')
     .set({ rows_done: progress.rows, bytes_done: progress.bytes, heartbeat_at: now })
-    .where('id', '=', id)
+    .where('id', '=', ingest.id)
+    .where('attempts', '=', ingest.attempts)
     .where('state', '=', 'running')
     .execute();
 }
 
-export async function recordHeartbeat(db: Db, id: string, now: Date): Promise<void> {
+export async function recordHeartbeat(db: Db, ingest: IngestTry, now: Date): Promise<void> {
   await db
     .updateTable('datastore_ingests')
     .set({ heartbeat_at: now })
-    .where('id', '=', id)
+    .where('id', '=', ingest.id)
+    .where('attempts', '=', ingest.attempts)
     .where('state', '=', 'running')
     .execute();
 }
 
 export async function markFailed(
   db: Db,
-  id: string,
+  ingest: IngestTry,
   error: string,
   report: unknown,
   now: Date,
@@ -184,7 +193,8 @@ export async function markFailed(
       heartbeat_at: null,
       ...(!final && { rows_done: 0, bytes_done: 0 }),
     })
-    .where('id', '=', id)
+    .where('id', '=', ingest.id)
+    .where('attempts', '=', ingest.attempts)
     .execute();
 }
 
@@ -193,7 +203,7 @@ export async function markFailed(
  * (any process that runs workers, at its start and every few seconds) sends it a new one. What
  * a process does with an ingest it stops at shutdown: the try is not one of its tries.
  */
-export async function requeueWithoutJob(db: Db, id: string, reason: string): Promise<void> {
+export async function requeueWithoutJob(db: Db, ingest: IngestTry, reason: string): Promise<void> {
   await db
     .updateTable('datastore_ingests')
     .set({
@@ -205,7 +215,8 @@ export async function requeueWithoutJob(db: Db, id: string, reason: string): Pro
       bytes_done: 0,
       attempts: sql`greatest(attempts - 1, 0)`,
     })
-    .where('id', '=', id)
+    .where('id', '=', ingest.id)
+    .where('attempts', '=', ingest.attempts)
     .where('state', '=', 'running')
     .execute();
 }
@@ -217,7 +228,7 @@ export async function requeueWithoutJob(db: Db, id: string, reason: string): Pro
  */
 export async function markDoneAndServe(
   db: Db,
-  id: string,
+  done: IngestTry,
   result: {
     report: unknown;
     tableSchema: unknown;
@@ -229,7 +240,8 @@ export async function markDoneAndServe(
   now: Date,
   /** Runs in the same transaction once the table is served (the search index of its columns). */
   onServed: (tx: Db, datasetId: string) => Promise<void> = async () => {},
-): Promise<{ served: boolean; replacedTable: string | null }> {
+): Promise<{ served: boolean; replacedTable: string | null } | 'overtaken'> {
+  const id = done.id;
   return db.transaction().execute(async (tx) => {
     const ingest = await tx
       .updateTable('datastore_ingests')
@@ -246,8 +258,11 @@ export async function markDoneAndServe(
         heartbeat_at: null,
       })
       .where('id', '=', id)
+      .where('attempts', '=', done.attempts)
       .returning(['resource_id', 'created_at'])
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    // A later try runs (or ran) this ingest: it serves its own table, of the same name.
+    if (!ingest) return 'overtaken' as const;
     const current = await tx
       .selectFrom('resources')
       .leftJoin('datastore_ingests', 'datastore_ingests.id', 'resources.datastore_ingest_id')

@@ -56,13 +56,13 @@ export async function startLostIngestSweep(
   const sweepLost = async (silentSince: Date) => {
     for (const lost of await q.lostIngests(db, silentSince)) {
       log.warn({ ingest: lost.id }, 'an ingest lost its process; queued again');
-      await q.markFailed(db, lost.id, 'the process running it stopped', null, now(), false);
+      await q.markFailed(db, lost, 'the process running it stopped', null, now(), false);
       if (lost.job_id) await jobs.fail(ingestJob, [lost.job_id]);
       const job = lost.job_id ? await jobs.state(ingestJob, lost.job_id) : null;
       if (job?.state === 'failed')
         await q.markFailed(
           db,
-          lost.id,
+          lost,
           'the process running it stopped, too often',
           null,
           now(),
@@ -144,10 +144,10 @@ export async function runIngestHere(
 /** Marks an ingest stopped by its user as failed, for good: no sweep or queue runs it again. */
 export async function cancelIngest(
   deps: Pick<IngestWorkerDeps, 'db' | 'now'>,
-  ingestId: string,
+  ingest: q.IngestTry,
   reason: string,
 ): Promise<void> {
-  await q.markFailed(deps.db, ingestId, reason, failureReport(reason), deps.now(), true);
+  await q.markFailed(deps.db, ingest, reason, failureReport(reason), deps.now(), true);
 }
 
 async function runClaimed(
@@ -160,7 +160,7 @@ async function runClaimed(
   let lastWrite = 0;
   let pending = Promise.resolve();
   const heartbeat = setInterval(() => {
-    pending = pending.then(() => q.recordHeartbeat(db, ingest.id, now())).catch(() => undefined);
+    pending = pending.then(() => q.recordHeartbeat(db, ingest, now())).catch(() => undefined);
   }, heartbeatIntervalMs);
   try {
     const result = await ingestFile(
@@ -175,7 +175,7 @@ async function runClaimed(
         const time = Date.now();
         if (time - lastWrite < progressIntervalMs) return;
         lastWrite = time;
-        pending = pending.then(() => q.recordProgress(db, ingest.id, progress, now()));
+        pending = pending.then(() => q.recordProgress(db, ingest, progress, now()));
       },
     );
     clearInterval(heartbeat);
@@ -183,13 +183,15 @@ async function runClaimed(
     await pending;
     if (signal?.aborted) return;
     // The table's column names are searchable from the moment it is served.
-    const { served, replacedTable } = await q.markDoneAndServe(
-      db,
-      ingest.id,
-      result,
-      now(),
-      reindexDataset,
-    );
+    const outcome = await q.markDoneAndServe(db, ingest, result, now(), reindexDataset);
+    if (outcome === 'overtaken') {
+      deps.log.warn(
+        { ingest: ingest.id },
+        'a later try of this ingest took it over; this one ends',
+      );
+      return;
+    }
+    const { served, replacedTable } = outcome;
     deps.log.debug?.(
       {
         ingest: ingest.id,
@@ -211,7 +213,7 @@ async function runClaimed(
       // instead, the job would spend one of its retries on each restart, and after the last one
       // leave the ingest queued with no job to run it.
       deps.log.warn({ ingest: ingest.id }, 'ingest stopped by the shutdown; queued again');
-      await q.requeueWithoutJob(db, ingest.id, message);
+      await q.requeueWithoutJob(db, ingest, message);
       return;
     }
     const final = isFinal(error);
@@ -219,7 +221,7 @@ async function runClaimed(
       { ingest: ingest.id, resource: ingest.resource_id, err: error, final },
       final ? 'ingest failed' : 'ingest failed; it will be tried again',
     );
-    await q.markFailed(db, ingest.id, message, failureReport(message), now(), final);
+    await q.markFailed(db, ingest, message, failureReport(message), now(), final);
     if (!final) throw error;
   }
 }
