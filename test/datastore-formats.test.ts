@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {
   createReadStream,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -253,6 +254,25 @@ describe('datastore ingest of every format', () => {
     const real = write('is16.csv', Buffer.from('pcode,name\nLA01,ນະຄອນຫຼວງວຽງຈັນ\n', 'utf16le'));
     const read = await ingest(real, 'is16.csv', { encoding: 'utf-16le' });
     assert.equal(read.rows[0]?.['name'], 'ນະຄອນຫຼວງວຽງຈັນ');
+  });
+
+  it('gives each try of an ingest its own scratch folder, and clears those of earlier tries', async () => {
+    const path = write('tries.csv', 'a,b\n1,2\n');
+    const stored = await blobs.put(createReadStream(path), { maxBytes: 1e9 });
+    const id = '00000000-0000-4000-8000-00000000aaaa';
+    const workDir = join(dir, 'tries-work');
+    const earlier = join(workDir, `ingest-${id}-1`);
+    mkdirSync(earlier, { recursive: true });
+    writeFileSync(join(earlier, 'rows.csv'), 'left by a try that died');
+    const seen: string[] = [];
+    const result = await ingestFile(
+      { id, attempt: 2, blobSha256: stored.sha256, fileName: 'tries.csv', options: {} },
+      { blobs, tables, workDir },
+      () => seen.push(...readdirSync(workDir)),
+    );
+    assert.equal(result.rowCount, 1);
+    assert.ok(seen.length > 0 && seen.every((name) => name === `ingest-${id}-2`), seen.join());
+    assert.deepEqual(readdirSync(workDir), []);
   });
 
   it('reads half a surrogate pair, in JSON or in UTF-16, as U+FFFD', async () => {

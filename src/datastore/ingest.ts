@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from 'node:stream/promises';
@@ -22,6 +22,8 @@ export type { IngestOptions, IngestProgress } from './convert-file.js';
 
 export interface IngestInput {
   id: string;
+  /** Which try of the ingest this is (its `attempts`); each has a scratch folder of its own. */
+  attempt?: number;
   blobSha256: string;
   fileName: string | null;
   options: IngestOptions;
@@ -72,8 +74,13 @@ export async function ingestFile(
   deps: IngestDeps,
   onProgress: (progress: IngestProgress) => void,
 ): Promise<IngestResult> {
-  const work = join(deps.workDir, `ingest-${input.id}`);
-  await rm(work, { recursive: true, force: true });
+  // A try's own folder: an earlier try the sweep gave up on, still alive, removed the shared
+  // one under this try when it ended. Earlier tries' folders go now (they are lost, or ignored).
+  const work = join(deps.workDir, `ingest-${input.id}-${input.attempt ?? 0}`);
+  await mkdir(deps.workDir, { recursive: true });
+  for (const name of await readdir(deps.workDir))
+    if (name.startsWith(`ingest-${input.id}`))
+      await rm(join(deps.workDir, name), { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const tableName = ingestTableName(input.id);
   const timer = new StepTimer();

@@ -166,6 +166,7 @@ async function runClaimed(
     const result = await ingestFile(
       {
         id: ingest.id,
+        attempt: ingest.attempts,
         blobSha256: ingest.blob_sha256,
         fileName: ingest.file_name,
         options: ingest.options as IngestOptions,
