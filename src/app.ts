@@ -163,7 +163,7 @@ export async function buildApp({
   const catalog = createCatalog(database.db, blobs, now, {
     fileStored: ingestOnFileStored(jobs),
   });
-  const datastore = createDatastoreService({ db: database.db, catalog, jobs, now: clock });
+  const datastore = createDatastoreService({ db: database.db, catalog, jobs, tables, now: clock });
   const servedTables = createServedTables({ db: database.db, tables, blobs });
   // Replaced tables this node loaded but no drop job reached (another node took it) go when idle.
   const sweeper = setInterval(() => {

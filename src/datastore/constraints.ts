@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Invalid } from '../lib/errors.js';
 import { shortened } from '../lib/text.js';
-import { loadDuckDB } from './duckdb-module.js';
 import type { ReportCollector } from './report.js';
 import { quoteIdentifier, quoteLiteral } from './table-store.js';
 
@@ -155,31 +154,25 @@ export function checkConstraints(
 /**
  * Refuses the patterns that DuckDB's regular expressions (RE2, as the ingest runs them) refuse:
  * back-references, look-around, `\u` escapes, `\p{Script=…}`, repetitions over 1000. RE2 itself
- * judges, in a DuckDB of its own for the moment: a JavaScript imitation accepted some of these
- * and refused RE2's own `\p{Lao}` and `(?i)`.
+ * judges, on a connection of the node's table store: a JavaScript imitation accepted some of
+ * these and refused RE2's own `\p{Lao}` and `(?i)`.
  */
-export async function checkPatterns(patterns: ReadonlyArray<[string, string]>): Promise<void> {
-  if (patterns.length === 0) return;
-  const { DuckDBInstance } = loadDuckDB();
-  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-  const connection = await instance.connect();
-  try {
-    for (const [name, pattern] of patterns) {
-      const statement = await connection.prepare(`select regexp_full_match('', $1)`);
-      statement.bindVarchar(1, pattern);
-      try {
-        await statement.run();
-      } catch (error) {
-        const reason = (error as Error).message.replace(/^Invalid Input Error: /, '');
-        throw new Invalid(
-          'constraints.pattern',
-          `"${shortened(pattern, 100)}" (column ${name}) is not a pattern DuckDB can check: ${shortened(reason, 200)}`,
-        );
-      }
+export async function checkPatterns(
+  connection: DuckDBConnection,
+  patterns: ReadonlyArray<[string, string]>,
+): Promise<void> {
+  for (const [name, pattern] of patterns) {
+    const statement = await connection.prepare(`select regexp_full_match('', $1)`);
+    statement.bindVarchar(1, pattern);
+    try {
+      await statement.run();
+    } catch (error) {
+      const reason = (error as Error).message.replace(/^Invalid Input Error: /, '');
+      throw new Invalid(
+        'constraints.pattern',
+        `"${shortened(pattern, 100)}" (column ${name}) is not a pattern DuckDB can check: ${shortened(reason, 200)}`,
+      );
     }
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
   }
 }
 

@@ -25,6 +25,7 @@ import {
   type RerunRequest,
 } from './ingest-options.js';
 import { ingestJob } from './jobs.js';
+import type { TableStore } from './table-store.js';
 import * as q from './queries.js';
 import { checkEncoding } from './source.js';
 import type { ValidationReport } from './report.js';
@@ -186,9 +187,11 @@ export function createDatastoreService(deps: {
   db: Kysely<Schema>;
   catalog: Catalog;
   jobs: JobQueue;
+  /** This node's tables: their DuckDB judges the publisher's patterns, as the ingest will. */
+  tables: TableStore;
   now: () => Date;
 }) {
-  const { db, catalog, jobs, now } = deps;
+  const { db, catalog, jobs, tables, now } = deps;
 
   /** The newest ingest of the file the caller sees in this resource. */
   const shownIngest = async (actor: Actor, resourceId: string) => {
@@ -256,13 +259,12 @@ export function createDatastoreService(deps: {
       const blob = resource.blob_sha256;
       if (blob === null) throw new NotFound('Ingest');
       const normalised = edits.map(normalisedEdit);
-      await checkPatterns(
-        normalised.flatMap((edit) =>
-          edit.constraints?.pattern === undefined
-            ? []
-            : [[edit.name, edit.constraints.pattern] as [string, string]],
-        ),
+      const patterns = normalised.flatMap((edit) =>
+        edit.constraints?.pattern === undefined
+          ? []
+          : [[edit.name, edit.constraints.pattern] as [string, string]],
       );
+      if (patterns.length > 0) await tables.withConnection((c) => checkPatterns(c, patterns));
       return whileHeld(resourceId, async (tx) => {
         const shown = await q.latestIngestOfFile(tx, resourceId, blob);
         if (!shown) throw new NotFound('Ingest');
