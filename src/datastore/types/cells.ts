@@ -63,15 +63,7 @@ export function digitValue(code: number): number {
 
 /** Lao digits ໐–໙ written as ASCII digits; other characters unchanged. */
 export function asciiDigits(value: string): string {
-  let has = false;
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i);
-    if (code >= laoZero && code <= laoNine) {
-      has = true;
-      break;
-    }
-  }
-  if (!has) return value;
+  if (!hasLaoDigit(value)) return value;
   let out = '';
   for (const char of value) {
     const code = char.charCodeAt(0);
@@ -241,4 +233,30 @@ export function canonicalNumber(s: string, decimalMark: '.' | ','): string {
     else if (char === 'e' || char === 'E' || char === '+') out += char;
   }
   return out;
+}
+
+/** Whether a number cell with an exponent stays within DOUBLE's range (`1e400` does not). */
+export function finiteNumber(s: string): boolean {
+  return Number.isFinite(Number(canonicalNumber(asciiDigits(s), '.')));
+}
+
+export function hasLaoDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i += 1) {
+    const code = s.charCodeAt(i);
+    if (code >= laoZero && code <= laoNine) return true;
+  }
+  return false;
+}
+
+/**
+ * `s.toLowerCase()`, without the copy when there is nothing to lower: no ASCII capital and
+ * nothing beyond ASCII but Lao, which has no case. Asked of every cell of a boolean column.
+ */
+export function lowerWord(s: string): string {
+  for (let i = 0; i < s.length; i += 1) {
+    const code = s.charCodeAt(i);
+    if ((code >= 65 && code <= 90) || (code > 127 && (code < 0x0e80 || code > 0x0eff)))
+      return s.toLowerCase();
+  }
+  return s;
 }

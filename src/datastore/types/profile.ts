@@ -1,7 +1,9 @@
 import { shortened } from '../../lib/text.js';
 import {
   asciiDigits,
-  canonicalNumber,
+  finiteNumber,
+  hasLaoDigit,
+  lowerWord,
   digitValue,
   emptyNumberScan,
   isNullMarker,
@@ -107,10 +109,6 @@ export interface ColumnProfile {
   boolean: BooleanTally;
 }
 
-function finiteNumber(s: string): boolean {
-  return Number.isFinite(Number(canonicalNumber(asciiDigits(s), '.')));
-}
-
 /** Lowercase spellings of true and false accepted without a hint from the header. */
 export const trueWords = ['true', 'yes', 'ແມ່ນ'];
 export const falseWords = ['false', 'no', 'ບໍ່', 'ບໍ່ແມ່ນ'];
@@ -148,27 +146,6 @@ export function headerSaysFlag(name: string): boolean {
   return (
     words[0] === 'is' || words[0] === 'has' || words.includes('flag') || name.trim().endsWith('?')
   );
-}
-
-function hasLaoDigit(s: string): boolean {
-  for (let i = 0; i < s.length; i += 1) {
-    const code = s.charCodeAt(i);
-    if (code >= 0x0ed0 && code <= 0x0ed9) return true;
-  }
-  return false;
-}
-
-/**
- * `s.toLowerCase()`, without the copy when there is nothing to lower: no ASCII capital and
- * nothing beyond ASCII but Lao, which has no case. Asked of every cell of a boolean column.
- */
-function lowerWord(s: string): string {
-  for (let i = 0; i < s.length; i += 1) {
-    const code = s.charCodeAt(i);
-    if ((code >= 65 && code <= 90) || (code > 127 && (code < 0x0e80 || code > 0x0eff)))
-      return s.toLowerCase();
-  }
-  return s;
 }
 
 const booleanWords = new Set([...trueWords, ...falseWords, '1', '0']);
