@@ -220,8 +220,7 @@ export class DelimitedParser {
           pos = stop;
         }
         if (pos >= length) {
-          rows.push({ rowNumber: recordLine, cells });
-          if (pos - recordStart > measuredRecordChars) this.#measure(text, recordStart, pos);
+          this.#emit(rows, { rowNumber: recordLine, cells }, text, recordStart, pos);
           this.#line = line;
           return length;
         }
@@ -237,8 +236,7 @@ export class DelimitedParser {
           }
           pos++;
           line++;
-          rows.push({ rowNumber: recordLine, cells });
-          if (pos - recordStart > measuredRecordChars) this.#measure(text, recordStart, pos);
+          this.#emit(rows, { rowNumber: recordLine, cells }, text, recordStart, pos);
           this.#line = line;
           break;
         }
@@ -249,8 +247,7 @@ export class DelimitedParser {
             return recordStart;
           }
           cells.push('');
-          rows.push({ rowNumber: recordLine, cells });
-          if (pos - recordStart > measuredRecordChars) this.#measure(text, recordStart, pos);
+          this.#emit(rows, { rowNumber: recordLine, cells }, text, recordStart, pos);
           this.#line = line;
           return length;
         }
@@ -259,7 +256,10 @@ export class DelimitedParser {
     return length;
   }
 
-  #measure(text: string, start: number, end: number): void {
+  /** Adds a record, measuring its line when it is long (longestLongRecordBytes). */
+  #emit(rows: SourceRow[], row: SourceRow, text: string, start: number, end: number): void {
+    rows.push(row);
+    if (end - start <= measuredRecordChars) return;
     const bytes = Buffer.byteLength(text.slice(start, end));
     if (bytes > this.#longestLongRecordBytes) this.#longestLongRecordBytes = bytes;
   }
