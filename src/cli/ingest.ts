@@ -1,7 +1,5 @@
 // `khomoun ingest FILE --dataset SLUG`: one file read into a table, in this process, with progress.
 import { Command, InvalidArgumentError } from 'commander';
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { basename, join } from 'node:path';
 import { addAbortSignal, Readable } from 'node:stream';
@@ -14,20 +12,14 @@ import {
   checkEncoding,
   claimIngestOnFileStored,
   isTabular,
-  parseLayoutFile,
   runIngestHere,
   type IngestOptions,
   type IngestRow,
 } from '../datastore/index.js';
-import {
-  cleanFileName,
-  detectMediaType,
-  mediaTypeHeadBytes,
-  type BlobStore,
-  type StoredBlob,
-} from '../files/index.js';
+import { cleanFileName, detectMediaType, type BlobStore, type StoredBlob } from '../files/index.js';
 import { AppError, Invalid, NotFound } from '../lib/errors.js';
-import { formatBytes, ProgressView } from './progress.js';
+import { openLocalFile, readLayout, type LocalFile } from './local-file.js';
+import { ProgressView } from './progress.js';
 import { log, print, withDatastore } from './datastore.js';
 
 function sheetOption(value: string): number | string {
@@ -58,13 +50,6 @@ export class Interrupted extends Error {
     super(message);
     this.name = 'Interrupted';
     this.exitCode = 128 + osConstants.signals[signal];
-  }
-}
-
-/** A file the command was given cannot be used: missing, unreadable, not a regular file, empty. */
-class UnusableFile extends AppError {
-  constructor(message: string) {
-    super(422, 'UNUSABLE_FILE', message);
   }
 }
 
@@ -271,78 +256,6 @@ async function ingestOne(
     });
   } finally {
     await local.handle.close();
-  }
-}
-
-interface LocalFile {
-  handle: FileHandle;
-  size: number;
-  /** The first bytes, for the media type. */
-  head: Buffer;
-}
-
-/**
- * Opens a regular file that is not empty and not over `maxBytes`, or says in one line why not.
- * Everything is read through the one handle: a pipe (`<(cat data.csv)`) cannot be read twice,
- * and what is checked is what is read.
- */
-async function openLocalFile(path: string, maxBytes: number): Promise<LocalFile> {
-  let handle: FileHandle;
-  try {
-    // Without O_NONBLOCK, opening a named pipe waits for a writer, for ever if none comes.
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    throw new UnusableFile(`cannot read ${path}: ${systemErrorText(error)}`);
-  }
-  try {
-    const stat = await handle.stat();
-    if (stat.isDirectory()) throw new UnusableFile(`${path} is a directory, not a file`);
-    if (!stat.isFile())
-      throw new UnusableFile(
-        `${path} is not a regular file (${stat.isFIFO() ? 'a pipe' : stat.isSocket() ? 'a socket' : 'a device'}); save the data to a file first`,
-      );
-    if (stat.size === 0) throw new UnusableFile(`${path} is empty`);
-    if (stat.size > maxBytes)
-      throw new UnusableFile(
-        `${path} is ${formatBytes(stat.size)}, more than the upload limit of ${formatBytes(maxBytes)} (UPLOAD_MAX_BYTES)`,
-      );
-    const buffer = Buffer.alloc(Math.min(mediaTypeHeadBytes, stat.size));
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return { handle, size: stat.size, head: buffer.subarray(0, bytesRead) };
-  } catch (error) {
-    await handle.close();
-    throw error instanceof AppError
-      ? error
-      : new UnusableFile(`cannot read ${path}: ${systemErrorText(error)}`);
-  }
-}
-
-/** A layout file is a few lines; a larger one is not a layout. */
-const layoutMaxBytes = 1024 * 1024;
-
-async function readLayout(path: string) {
-  const local = await openLocalFile(path, layoutMaxBytes);
-  try {
-    const { buffer } = await local.handle.read(Buffer.alloc(local.size), 0, local.size, 0);
-    return await parseLayoutFile(buffer.toString('utf8'));
-  } finally {
-    await local.handle.close();
-  }
-}
-
-function systemErrorText(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENXIO':
-      return 'not a regular file (a socket)';
-    default:
-      return error instanceof Error ? error.message : String(error);
   }
 }
 
