@@ -84,6 +84,10 @@ const notTextEncodings = new Set(['base64', 'hex', 'cesu8']);
 /** iconv-lite's own spelling of an encoding's name: `Base-64` and `base64` are one codec. */
 const codecName = (name: string): string => name.toLowerCase().replace(/[^0-9a-z]/g, '');
 
+/** iconv-lite spells UTF-8 several ways (`utf8`, `UTF-8`, `unicode-1-1-utf-8`); CESU-8 is not it. */
+export const isUtf8 = (name: string): boolean =>
+  ['utf8', 'unicode11utf8'].includes(codecName(name));
+
 /**
  * Refuses to read as UTF-16 a file with no zero byte in its first bytes: in UTF-16 every line
  * break, delimiter and digit has one, and a UTF-8 file read so became one column named with

@@ -5,6 +5,7 @@ import { readHead } from '../read-head.js';
 import type { ReportCollector } from '../report.js';
 import {
   checkEncoding,
+  isUtf8,
   type InPlaceDialect,
   type ReadOptions,
   type SourceRow,
@@ -48,9 +49,7 @@ export async function openDelimitedText(file: string, options: ReadOptions): Pro
     bytesRead: () => progress.bytes,
     // Known before the read: DuckDB reads UTF-8 only. Without it, the rows are spooled as
     // they are read rather than read a second time to spool them.
-    inPlace: utf8Names.has(sniffed.encoding.toLowerCase())
-      ? () => inPlaceDialect(dialect, progress)
-      : undefined,
+    inPlace: isUtf8(sniffed.encoding) ? () => inPlaceDialect(dialect, progress) : undefined,
   };
 }
 
@@ -62,8 +61,6 @@ interface ReadState {
   /** DelimitedParser.longestLongRecordBytes, once the read is complete. */
   longestLineBytes?: number;
 }
-
-const utf8Names = new Set(['utf-8', 'utf8']);
 
 /**
  * DuckDB reads UTF-8 with one kind of line break, as this parser does; NUL bytes (removed here)

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { wellFormed } from '../../lib/text.js';
 import { encodingError, type ReportCollector } from '../report.js';
+import { isUtf8 } from '../source.js';
 
 /** Counts of the line endings found while decoding. */
 export interface LineEndings {
@@ -15,10 +16,6 @@ interface Decoder {
   write(bytes: Buffer): string;
   end(): string;
 }
-
-/** iconv-lite spells UTF-8 several ways (`utf8`, `UTF-8`, `unicode-1-1-utf-8`); CESU-8 is not it. */
-const isUtf8 = (encoding: string): boolean =>
-  ['utf8', 'unicode11utf8'].includes(encoding.toLowerCase().replace(/[^a-z0-9]/g, ''));
 
 /**
  * UTF-8 goes through the built-in TextDecoder, about twice as fast as iconv-lite's StringDecoder
