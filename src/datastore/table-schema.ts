@@ -3,6 +3,7 @@ import { checkConstraints, type FieldConstraints } from './constraints.js';
 import type { IngestOptions } from './convert-file.js';
 import {
   nullMarkers,
+  overrideFormats,
   type ColumnDecision,
   type ColumnType,
   type DateFormat,
@@ -180,16 +181,9 @@ const columnTypeOf: Partial<Record<TableField['type'], ColumnType>> = {
   date: 'date',
 };
 
-/** The formats each forced type reads (types/decide.ts); any other fails only in the ingest. */
-const formatsOfType: Partial<Record<ColumnType, readonly string[]>> = {
-  integer: ['decimal-dot', 'decimal-comma'],
-  decimal: ['decimal-dot', 'decimal-comma'],
-  date: ['dmy', 'mdy'],
-};
-
 export function checkTypeOverride(name: string, override: TypeOverride): void {
   if (override.format === undefined) return;
-  const formats = formatsOfType[override.type] ?? [];
+  const formats = overrideFormats[override.type] ?? [];
   if (!formats.includes(override.format))
     throw new Invalid(
       'format',

@@ -6,7 +6,7 @@ import type {
   NumberFormat,
   TypeOverride,
 } from './decision.js';
-import { columnTypes } from './decision.js';
+import { columnTypes, overrideFormats } from './decision.js';
 import type { ColumnProfile, NumberReading } from './profile.js';
 import type { ColumnProfiler } from './profile.js';
 import { falseWords, headerSaysDate, headerSaysFlag, trueWords } from './profile.js';
@@ -293,7 +293,7 @@ export function decideWithOverride(
       return forced(text(profile, ''));
     case 'integer':
     case 'decimal': {
-      if (format !== undefined && format !== 'decimal-dot' && format !== 'decimal-comma') {
+      if (format !== undefined && !overrideFormats[requested.type]!.includes(format)) {
         throw new RangeError(`unknown number format ${format}: use decimal-dot or decimal-comma`);
       }
       const mark =
@@ -313,7 +313,7 @@ export function decideWithOverride(
       return forced({ ...base(profile, requested.type, fits, ''), number });
     }
     case 'date': {
-      if (format !== undefined && format !== 'dmy' && format !== 'mdy') {
+      if (format !== undefined && !overrideFormats.date!.includes(format)) {
         throw new RangeError(`unknown date format ${format}: use dmy or mdy`);
       }
       const inferred = dateCandidate(profile).build();

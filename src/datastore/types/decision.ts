@@ -63,3 +63,10 @@ export interface TypeOverride {
   type: ColumnType;
   format?: string;
 }
+
+/** The formats a forced type takes: the number convention, or the order of a date's parts. */
+export const overrideFormats: Partial<Record<ColumnType, readonly string[]>> = {
+  integer: ['decimal-dot', 'decimal-comma'],
+  decimal: ['decimal-dot', 'decimal-comma'],
+  date: ['dmy', 'mdy'],
+};

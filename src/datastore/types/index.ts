@@ -5,7 +5,7 @@ export type {
   NumberFormat,
   TypeOverride,
 } from './decision.js';
-export { columnTypes } from './decision.js';
+export { columnTypes, overrideFormats } from './decision.js';
 export { ColumnProfiler, headerSaysDate, headerSaysFlag, type ColumnProfile } from './profile.js';
 export { allowedMisfits, decide, decideColumn, decideWithOverride } from './decide.js';
 export { convertCell, misfit, type CellValue, type Misfit } from './convert.js';
