@@ -26,7 +26,7 @@ const table: ServedTable = {
     missingValues: [''],
   },
   rowCount,
-  finishedAt: new Date('2026-01-01T00:00:00Z'),
+  modifiedAt: new Date('2026-01-01T00:00:00Z'),
   version: 'v1',
   parquetSha256: null,
 };

@@ -33,14 +33,14 @@ export function validatorsOf(table: ServedTable, query: unknown): Validators {
     .update(JSON.stringify(query))
     .digest('base64url')
     .slice(0, 32);
-  return { etag: `"${hash}"`, lastModified: table.finishedAt.toUTCString() };
+  return { etag: `"${hash}"`, lastModified: table.modifiedAt.toUTCString() };
 }
 
 /** RFC 9110 §13.1: If-None-Match wins over If-Modified-Since; weak tags compare equal. */
 export function isNotModified(
   conditional: Conditional,
   validators: Validators,
-  finishedAt: Date,
+  modifiedAt: Date,
 ): boolean {
   if (conditional.ifNoneMatch !== undefined) {
     const tags = conditional.ifNoneMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
@@ -49,7 +49,7 @@ export function isNotModified(
   if (conditional.ifModifiedSince !== undefined) {
     const since = Date.parse(conditional.ifModifiedSince);
     // HTTP dates have whole seconds.
-    return !Number.isNaN(since) && Math.floor(finishedAt.getTime() / 1000) * 1000 <= since;
+    return !Number.isNaN(since) && Math.floor(modifiedAt.getTime() / 1000) * 1000 <= since;
   }
   return false;
 }

@@ -52,7 +52,7 @@ export function createDataApi(options: DataApiOptions) {
       return pages.run(() =>
         servedTables.read(actor, resourceId, async (table, connection) => {
           const validators = validatorsOf(table, { records: query, key: http.cacheKey });
-          if (isNotModified(http.conditional, validators, table.finishedAt))
+          if (isNotModified(http.conditional, validators, table.modifiedAt))
             return { validators, notModified: true };
           const answer = await answerRecords(table, connection, query, {
             timeoutMs,
@@ -84,7 +84,7 @@ export function createDataApi(options: DataApiOptions) {
         servedTables.read(actor, resourceId, async (table, connection) => {
           const validators = validatorsOf(table, { export: format, request });
           const facts = { validators, fileName: `${base}.${format}` };
-          if (isNotModified(conditional, validators, table.finishedAt))
+          if (isNotModified(conditional, validators, table.modifiedAt))
             return start(facts, undefined);
           await streamExport(
             table,

@@ -89,7 +89,7 @@ export async function shownIngest(
 ): Promise<ShownIngest | undefined> {
   const { rows } = await sql<ShownIngest>`
     SELECT f.dataset_id, i.id AS ingest_id, i.table_name, i.table_schema, i.row_count,
-      i.finished_at, i.parquet_sha256
+      i.finished_at, greatest(i.finished_at, i.schema_edited_at) AS modified_at, i.parquet_sha256
     FROM ${shownResourceFile(viewer, resourceId)} AS f
       LEFT JOIN LATERAL (
         SELECT i.* FROM datastore_ingests i
@@ -110,6 +110,8 @@ export interface ShownIngest extends Pick<
 > {
   dataset_id: string;
   ingest_id: string | null;
+  /** When the table was written or its schema last edited, whichever is later. */
+  modified_at: Date | null;
 }
 
 /** The ingest whose table the data API serves for a resource. */
@@ -318,7 +320,11 @@ export async function updateTableSchema(
 ): Promise<void> {
   await tx
     .updateTable('datastore_ingests')
-    .set({ options: JSON.stringify(options), table_schema: JSON.stringify(tableSchema) })
+    .set({
+      options: JSON.stringify(options),
+      table_schema: JSON.stringify(tableSchema),
+      schema_edited_at: sql<Date>`now()`,
+    })
     .where('id', '=', ingest.id)
     .execute();
   await tx

@@ -28,8 +28,11 @@ export interface ServedTable {
   tableName: string;
   schema: TableSchema;
   rowCount: number;
-  /** When the table was written: `Last-Modified` of everything read from it. */
-  finishedAt: Date;
+  /**
+   * When the table was written or its schema (titles shown in answers) last edited, whichever is
+   * later: `Last-Modified` of everything read from it.
+   */
+  modifiedAt: Date;
   /**
    * Changes whenever another table (a new file, a re-run, a schema edit) is served: the basis of
    * `ETag`s on results. The ingest id alone is enough, since a table never changes in place.
@@ -122,7 +125,7 @@ export function createServedTables(deps: {
           : undefined;
         if (!shown) throw new NotFound('Resource');
         const { ingest_id: ingestId, table_name: tableName, table_schema: schema } = shown;
-        if (!ingestId || !tableName || !schema || !shown.finished_at) throw new NotFound('Table');
+        if (!ingestId || !tableName || !schema || !shown.modified_at) throw new NotFound('Table');
         return {
           resourceId,
           datasetId: shown.dataset_id,
@@ -130,7 +133,7 @@ export function createServedTables(deps: {
           tableName,
           schema: schema as TableSchema,
           rowCount: Number(shown.row_count ?? 0),
-          finishedAt: shown.finished_at,
+          modifiedAt: shown.modified_at,
           version: ingestId,
           parquetSha256: shown.parquet_sha256,
         };

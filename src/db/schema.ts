@@ -199,6 +199,7 @@ export interface DatastoreIngestsTable {
   heartbeat_at: Date | null;
   started_at: Date | null;
   finished_at: Date | null;
+  schema_edited_at: Date | null;
   error: string | null;
   report: Json;
   table_schema: Json;
