@@ -234,6 +234,29 @@ describe('dates and times', () => {
     ]);
   });
 
+  it('reads ISO dates alone among datetimes as midnight, and keeps a column of dates alone a date', () => {
+    const mixed = decideValues(['2024-03-01 08:30', '2024-03-02', '2024-3-4T17:05:10']);
+    assert.equal(mixed.type, 'datetime');
+    assert.equal(mixed.counts.misfits, 0);
+    assert.match(mixed.reason, /1 of them dates alone, read as midnight/);
+    assert.deepEqual(convertAll(['2024-03-02', '2024-3-4', '02/03/2024'], mixed), [
+      '2024-03-02T00:00:00',
+      '2024-03-04T00:00:00',
+      misfit,
+    ]);
+    const dates = ['2024-03-01', '2024-03-02'];
+    assert.equal(decideValues(dates).type, 'date');
+    const forced = decideWithOverride(profileOf(dates), { type: 'datetime' });
+    assert.equal(forced.counts.misfits, 0);
+    assert.deepEqual(convertAll(dates, forced), ['2024-03-01T00:00:00', '2024-03-02T00:00:00']);
+    // With zones, midnight where is not known: a date alone is a type error.
+    const instants = Array.from({ length: 40 }, (_, i) => `2024-03-01T08:${10 + i}+07:00`);
+    const zoned = decideValues([...instants, '2024-03-02']);
+    assert.equal(sqlType(zoned), 'TIMESTAMPTZ');
+    assert.equal(zoned.counts.misfits, 1);
+    assert.equal(convertCell('2024-03-02', zoned), misfit);
+  });
+
   it('reads times', () => {
     const decision = decideValues(['08:30', '23:59:59', '7:05']);
     assert.equal(decision.type, 'time');

@@ -73,6 +73,7 @@ function convertDatetime(s: string, decision: ColumnDecision): CellValue | Misfi
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (!isValidDate(y, m, d)) return misfit;
   const date = `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
+  if (!zoned && match[4] === undefined) return `${date}T00:00:00`;
   const clock = clockOf(match, 4);
   if (!zoned) return `${date}T${clock}`;
   const zone = match[8] ?? 'Z';

@@ -146,7 +146,11 @@ function spellings(iso: number, slashes: number): DateFormat['written'] {
 function otherCandidates(profile: ColumnProfile): Candidate[] {
   const t = profile.datetime;
   const withTimeZone = t.zoned > t.naive;
-  const datetimeFits = withTimeZone ? t.zoned : t.naive;
+  const datetimeFits = withTimeZone ? t.zoned : t.naive + t.dateOnly;
+  const datesAlone =
+    !withTimeZone && t.dateOnly > 0
+      ? `, ${count(t.dateOnly)} of them dates alone, read as midnight`
+      : '';
   const b = profile.boolean;
   const flag = headerSaysFlag(profile.name);
   const booleanFits = flag ? b.fits : b.fits - b.digits;
@@ -176,7 +180,7 @@ function otherCandidates(profile: ColumnProfile): Candidate[] {
           profile,
           'datetime',
           datetimeFits,
-          `datetime: ${count(datetimeFits)} ISO date and time values ${withTimeZone ? 'with a zone or offset, stored as instants' : 'without a zone, stored as written'}`,
+          `datetime: ${count(datetimeFits)} ISO date and time values ${withTimeZone ? 'with a zone or offset, stored as instants' : 'without a zone, stored as written'}${datesAlone}`,
         ),
         withTimeZone,
       }),

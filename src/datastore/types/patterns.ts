@@ -39,8 +39,11 @@ const zone = '(Z|[+-](?:[01]\\d|2[0-3])(?::?[0-5]\\d)?)';
 
 /** `HH:MM[:SS[.ffffff]]`: groups hour, minute, second, fraction. */
 export const timePattern = `^${clock}$`;
-/** ISO date and time without zone: groups year, month, day, hour, minute, second, fraction. */
-export const datetimePattern = `^${year}-${month}-${day}[T ]${clock}$`;
+/**
+ * ISO date and time without zone: groups year, month, day, hour, minute, second, fraction. The
+ * time may be left out (a date alone, read as midnight): exports often drop a midnight's time.
+ */
+export const datetimePattern = `^${year}-${month}-${day}(?:[T ]${clock})?$`;
 /** ISO date and time with `Z` or an offset: as above, then the zone. */
 export const datetimeZonePattern = `^${year}-${month}-${day}[T ]${clock}${zone}$`;
 

@@ -77,6 +77,8 @@ export interface DateTally extends CandidateTally {
 export interface DatetimeTally extends CandidateTally {
   zoned: number;
   naive: number;
+  /** ISO dates without a time: midnight in a column without zones, misfits in one with them. */
+  dateOnly: number;
 }
 
 export interface BooleanTally extends CandidateTally {
@@ -192,7 +194,7 @@ export class ColumnProfiler {
         serials: 0,
       },
       date: { ...tally(), iso: 0, dmy: 0, mdy: 0, dmyOnly: 0, mdyOnly: 0 },
-      datetime: { ...tally(), zoned: 0, naive: 0 },
+      datetime: { ...tally(), zoned: 0, naive: 0, dateOnly: 0 },
       time: tally(),
       boolean: { ...tally(), trues: 0, falses: 0, digits: 0 },
     };
@@ -222,8 +224,10 @@ export class ColumnProfiler {
       else this.#miss(p.date, s);
     }
     if (!p.datetime.ruledOut) {
-      if (startsWithDigit && s.length >= 13 && this.#observeDatetime(s)) p.datetime.fits += 1;
-      else this.#miss(p.datetime, s);
+      // A year of four digits, then a dash (Lao digits are one code unit each, too).
+      if (startsWithDigit && s.charCodeAt(4) === 45 && this.#observeDatetime(s)) {
+        p.datetime.fits += 1;
+      } else this.#miss(p.datetime, s);
     }
     if (!p.time.ruledOut) {
       const colon = s.charCodeAt(1) === 58 || s.charCodeAt(2) === 58;
@@ -384,6 +388,7 @@ export class ColumnProfiler {
     if (match === null) return false;
     if (!isValidDate(Number(match[1]), Number(match[2]), Number(match[3]))) return false;
     if (zoned !== null) this.#profile.datetime.zoned += 1;
+    else if (match[4] === undefined) this.#profile.datetime.dateOnly += 1;
     else this.#profile.datetime.naive += 1;
     return true;
   }
