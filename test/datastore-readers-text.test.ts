@@ -181,6 +181,10 @@ describe('fixed-width reader', () => {
         ),
       /names the field "a" twice/,
     );
+    assert.throws(
+      () => parseFixedWidthLayout('name,start,width\ncode,1,4\n CODE ,5,2'),
+      /names the field "CODE" twice \(names that differ only in case are one name\)/,
+    );
     await assert.rejects(openFixedWidth(file, {}), Invalid);
   });
 });

@@ -236,7 +236,7 @@ for (const engine of testEngines()) {
         },
       });
       assert.equal(duplicate.statusCode, 400);
-      assert.match(errorOf(duplicate).message, /"CODE" names two columns/);
+      assert.match(errorOf(duplicate).message, /names the field "CODE" twice/);
       const blank = await rerun(resourceId, {
         fixedWidth: { fields: [{ name: '  ', start: 1, width: 4 }] },
       });

@@ -19,9 +19,9 @@ export { startDatastore, type DatastoreRuntime } from './runtime.js';
 export { readHead } from './read-head.js';
 export { checkEncoding } from './source.js';
 
-/** Reads a fixed-width layout file; the readers are loaded only here, not by every process. */
+/** Reads a fixed-width layout file; its parser is loaded only here, not by every process. */
 export async function parseLayoutFile(text: string): Promise<FixedWidthLayout> {
-  const { parseFixedWidthLayout } = await import('./readers/fixed-width.js');
+  const { parseFixedWidthLayout } = await import('./readers/fixed-width-layout.js');
   return parseFixedWidthLayout(text);
 }
 export { createServedTables, type ServedTable, type ServedTables } from './served-tables.js';

@@ -4,6 +4,7 @@
 import { Invalid } from '../lib/errors.js';
 import { shortened } from '../lib/text.js';
 import { checkConstraints } from './constraints.js';
+import { checkLayout as checkFieldLayout } from './readers/fixed-width-layout.js';
 import type { IngestOptions } from './ingest.js';
 import type * as q from './queries.js';
 import type { ValidationReport } from './report.js';
@@ -111,7 +112,7 @@ export function mergedOptions(previous: IngestOptions, asked: RerunRequest): Ing
   };
 }
 
-/** A layout reads text only, and names each column once (DuckDB ignores the case of names). */
+/** A layout reads text only, and is a layout the fixed-width reader can follow. */
 export function checkLayout(
   layout: NonNullable<IngestOptions['fixedWidth']>,
   resource: { media_type: string | null; format: string | null },
@@ -121,15 +122,7 @@ export function checkLayout(
       'fixedWidth',
       `a column layout reads text files; this is a ${resource.format ?? 'file'} file`,
     );
-  const seen = new Set<string>();
-  layout.fields.forEach((field, i) => {
-    if (field.name.trim() === '')
-      throw new Invalid(`fixedWidth.fields.${i}.name`, 'a column needs a name');
-    const key = field.name.trim().toLowerCase();
-    if (seen.has(key))
-      throw new Invalid(`fixedWidth.fields.${i}.name`, `"${field.name}" names two columns`);
-    seen.add(key);
-  });
+  checkFieldLayout(layout);
 }
 
 /**
