@@ -244,6 +244,13 @@ describe('dates and times', () => {
       '2024-03-04T00:00:00',
       misfit,
     ]);
+    // Past the point where the date type is ruled out, a date alone is still a datetime's.
+    const times = Array.from({ length: 1200 }, (_, i) => `2024-03-01 08:${10 + (i % 40)}`);
+    const lateProfile = profileOf([...times, '2024-03-02', '໒໐໒໔-໐໓-໐໓']);
+    assert.equal(lateProfile.date.ruledOut, true);
+    const late = decide(lateProfile);
+    assert.equal(late.type, 'datetime');
+    assert.equal(late.counts.misfits, 0);
     const dates = ['2024-03-01', '2024-03-02'];
     assert.equal(decideValues(dates).type, 'date');
     const forced = decideWithOverride(profileOf(dates), { type: 'datetime' });

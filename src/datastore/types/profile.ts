@@ -74,6 +74,9 @@ export interface DateTally extends CandidateTally {
   mdyOnlyExample?: string;
 }
 
+/** How a cell reads as a date: `iso-dashes` is also a datetime's date alone (`yyyy-mm-dd`). */
+type DateReading = 'none' | 'date' | 'iso-dashes';
+
 export interface DatetimeTally extends CandidateTally {
   zoned: number;
   naive: number;
@@ -219,15 +222,23 @@ export class ColumnProfiler {
     const first = s.charCodeAt(0);
     const startsWithDigit = digitValue(first) >= 0;
     if (!p.number.ruledOut) this.#observeNumber(s);
+    let date: DateReading | undefined;
     if (!p.date.ruledOut) {
-      if (startsWithDigit && this.#observeDate(s)) p.date.fits += 1;
+      date = startsWithDigit ? this.#observeDate(s) : 'none';
+      if (date !== 'none') p.date.fits += 1;
       else this.#miss(p.date, s);
     }
     if (!p.datetime.ruledOut) {
-      // A year of four digits, then a dash (Lao digits are one code unit each, too).
-      if (startsWithDigit && s.charCodeAt(4) === 45 && this.#observeDatetime(s)) {
-        p.datetime.fits += 1;
-      } else this.#miss(p.datetime, s);
+      // A date alone (ten characters at most; a time takes more) as the date check read it, which
+      // is cheaper than the patterns; else the patterns, for a year of four digits and a dash
+      // (Lao digits are one code unit each, too).
+      let fits: boolean;
+      if (date !== undefined && s.length <= 10) {
+        fits = date === 'iso-dashes';
+        if (fits) p.datetime.dateOnly += 1;
+      } else fits = startsWithDigit && s.charCodeAt(4) === 45 && this.#observeDatetime(s);
+      if (fits) p.datetime.fits += 1;
+      else this.#miss(p.datetime, s);
     }
     if (!p.time.ruledOut) {
       const colon = s.charCodeAt(1) === 58 || s.charCodeAt(2) === 58;
@@ -324,10 +335,10 @@ export class ColumnProfiler {
     if (scan.plainValue >= serialMin && scan.plainValue <= serialMax) n.serials += 1;
   }
 
-  /** `yyyy-mm-dd` or `a/b/yyyy` (separators `-`, `/`, `.`); true when some reading is valid. */
-  #observeDate(s: string): boolean {
+  /** `yyyy-mm-dd` or `a/b/yyyy` (separators `-`, `/`, `.`): how it reads, if at all. */
+  #observeDate(s: string): DateReading {
     const length = s.length;
-    if (length < 8 || length > 10) return false;
+    if (length < 8 || length > 10) return 'none';
     // The three parts and their widths in plain variables: this runs for every cell of a date
     // column, and arrays here took some 3 % of the whole read.
     let a = 0;
@@ -337,6 +348,7 @@ export class ColumnProfiler {
     let wb = 0;
     let wc = 0;
     let part = 0;
+    let dashes = true;
     for (let i = 0; i < length; i += 1) {
       const code = s.charCodeAt(i);
       const digit = digitValue(code);
@@ -356,17 +368,18 @@ export class ColumnProfiler {
         part < 2 &&
         (part === 0 ? wa : wb) !== 0
       ) {
+        if (code !== 45) dashes = false;
         part += 1;
-      } else return false;
+      } else return 'none';
     }
     const d = this.#profile.date;
-    if (part !== 2 || wb > 2 || wc === 0) return false;
+    if (part !== 2 || wb > 2 || wc === 0) return 'none';
     if (wa === 4 && wc <= 2 && a >= 1000) {
-      if (!isValidDate(a, b, c)) return false;
+      if (!isValidDate(a, b, c)) return 'none';
       d.iso += 1;
-      return true;
+      return dashes ? 'iso-dashes' : 'date';
     }
-    if (wa > 2 || wc !== 4 || c < 1000) return false;
+    if (wa > 2 || wc !== 4 || c < 1000) return 'none';
     const dmy = isValidDate(c, b, a);
     const mdy = isValidDate(c, a, b);
     if (dmy) d.dmy += 1;
@@ -378,7 +391,7 @@ export class ColumnProfiler {
       d.mdyOnly += 1;
       d.mdyOnlyExample ??= example(s);
     }
-    return dmy || mdy;
+    return dmy || mdy ? 'date' : 'none';
   }
 
   #observeDatetime(s: string): boolean {
