@@ -266,6 +266,10 @@ describe('locateTable', () => {
       'a short label alone on its row stays data',
     );
     assert.equal(decided(report, 'notes-below'), note);
+    assert.match(
+      report.decisions.find((d) => d.topic === 'notes-below')?.reason ?? '',
+      /^row 6 follows the last data row with only its first cell filled: read as a note/,
+    );
   });
 
   it('keeps rows after a blank row as data when real data follows', async () => {

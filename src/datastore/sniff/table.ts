@@ -304,7 +304,10 @@ async function* body(
     report.decide({
       topic: 'notes-below',
       value: notes.map((row) => row.cells[0]?.trim() ?? '').join(' | '),
-      reason: `rows ${notes.map((row) => row.rowNumber).join(', ')} follow the last data row with only their first cell filled: read as notes, not data`,
+      reason:
+        notes.length === 1
+          ? `row ${notes[0]!.rowNumber} follows the last data row with only its first cell filled: read as a note, not data`
+          : `rows ${notes.map((row) => row.rowNumber).join(', ')} follow the last data row with only their first cell filled: read as notes, not data`,
     });
   } else if (held.length > 0) {
     report.decide({
