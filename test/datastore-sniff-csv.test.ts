@@ -216,6 +216,46 @@ describe('locateTable', () => {
     );
   });
 
+  it('finds a header of years under a title, alone or under a merged group label', async () => {
+    const { table, body, report } = await locate([
+      ['Population by province (persons)', '', '', ''],
+      ['', '', '', ''],
+      ['province', '2019', '2020', '2021'],
+      ['Vientiane', '820940', '830000', '845000'],
+      ['Champasak', '694023', '700100', '712000'],
+    ]);
+    assert.equal(table.headerRowNumber, 3);
+    assert.deepEqual(table.names, ['province', '2019', '2020', '2021']);
+    assert.deepEqual(
+      body.map((row) => row.rowNumber),
+      [4, 5],
+    );
+    assert.match(
+      report.decisions[0]?.reason ?? '',
+      /row 3 is the first row of mostly text and years about as wide as the rows below it/,
+    );
+    const grouped = await locate([
+      ['ແຂວງ', 'ປະຊາກອນ', '', 'ຄົວເຮືອນ', ''],
+      ['', '2019', '2020', '2019', '2020'],
+      ['ເຊກອງ', '120000', '125000', '21000', '21900'],
+    ]);
+    assert.deepEqual(grouped.table.names, [
+      'ແຂວງ',
+      'ປະຊາກອນ 2019',
+      'ປະຊາກອນ 2020',
+      'ຄົວເຮືອນ 2019',
+      'ຄົວເຮືອນ 2020',
+    ]);
+    // A row of data holding one year, or the same year twice, is no header.
+    const data = await locate([
+      ['Report', '', ''],
+      ['', '', ''],
+      ['Vientiane', '2019', '820940'],
+      ['Champasak', '2019', '2019'],
+    ]);
+    assert.equal(data.table.headerRowNumber, 1);
+  });
+
   it('joins a two-row header under merged group cells', async () => {
     const { table, body } = await locate([
       ['ແຂວງ', 'ປີ 2020', '', 'ປີ 2021', ''],

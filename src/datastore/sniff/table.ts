@@ -98,6 +98,18 @@ function filled(cell: string | undefined): boolean {
   return cell.trim() !== '';
 }
 const numeric = (cell: string): boolean => /^[\s(+-]*[\d.,\s%)]+$/u.test(cell) && /\d/.test(cell);
+const year = (cell: string): boolean => /^\s*(?:19|20)\d\d\s*$/.test(cell);
+
+/**
+ * Cells of a row that read as numbers, not counting years when the row holds two or more, each
+ * once: statistics tables put years across the top (`province, 2019, 2020, 2021`), and such a
+ * row is a header, where a row of data seldom holds distinct years side by side.
+ */
+function numbersIn(cells: string[]): number {
+  const years = cells.filter(year).map((cell) => cell.trim());
+  const yearLabels = years.length >= 2 && new Set(years).size === years.length;
+  return cells.filter((cell) => numeric(cell) && !(yearLabels && year(cell))).length;
+}
 
 function widthOf(row: SourceRow): number {
   for (let i = row.cells.length - 1; i >= 0; i--) if (filled(row.cells[i])) return i + 1;
@@ -126,14 +138,20 @@ function findHeader(head: SourceRow[]): Header | undefined {
     return (
       widthOf(row) >= Math.max(1, width - 1) &&
       cells.length >= Math.ceil(width / 2) &&
-      cells.filter(numeric).length <= cells.length / 2
+      numbersIn(cells) <= cells.length / 2
     );
   });
+  const header = head[index];
+  const years =
+    header !== undefined &&
+    numbersIn(header.cells.filter(filled)) < header.cells.filter(numeric).length
+      ? ' and years'
+      : '';
   // Completes "row N …".
   let why =
     width === 0
       ? 'is the only non-blank row, read as the header: no data rows below it'
-      : `is the first row of mostly text about as wide as the rows below it (most fill ${width} column${width > 1 ? 's' : ''})`;
+      : `is the first row of mostly text${years} about as wide as the rows below it (most fill ${width} column${width > 1 ? 's' : ''})`;
   if (index < 0) {
     index = head.findIndex((row) => widthOf(row) > 0);
     why = 'is used: no row looks like a header, and it is the first non-blank one';
@@ -173,10 +191,17 @@ function findHeader(head: SourceRow[]): Header | undefined {
   };
 }
 
-/** A second header row: all text, filling columns left blank by a merged group cell above. */
+/**
+ * A second header row: all text (or years, first cell blank), filling columns left blank by a
+ * merged group cell above.
+ */
 function isSubHeader(labels: string[], sub: SourceRow, after: SourceRow | undefined): boolean {
   const cells = sub.cells.filter(filled);
-  if (cells.length === 0 || cells.some(numeric)) return false;
+  // Years under group labels repeat (2019, 2020 under each group); a row of data is told apart
+  // by its first cell, which holds the row's label where a sub-header leaves it blank.
+  const yearsAllowed = !filled(sub.cells[0]);
+  if (cells.length === 0 || cells.some((cell) => numeric(cell) && !(yearsAllowed && year(cell))))
+    return false;
   const underMerged = labels.some((label, i) => !filled(label) && i > 0 && filled(sub.cells[i]));
   const bodyHasNumbers =
     after !== undefined && after.cells.some((cell) => filled(cell) && numeric(cell));
