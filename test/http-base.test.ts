@@ -278,3 +278,31 @@ describe('metrics behind METRICS_TOKEN', () => {
     }
   });
 });
+
+describe('deeply nested JSON', () => {
+  it('is refused with a 400 naming the field, not a 500 from a stack overflow', async () => {
+    const [engine] = testEngines();
+    assert.ok(engine);
+    const app = await startTestApp(engine);
+    try {
+      const user = await app.createUser();
+      // 200 kB of brackets (the default body limit is 1 MB): 100,000 levels deep.
+      const arrays = `{"name":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+      const objects = `{"name":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`;
+      for (const payload of [arrays, objects]) {
+        const response = await app.http.inject({
+          url: '/api/v1/tokens',
+          method: 'POST',
+          headers: { ...bearer(user.token), 'content-type': 'application/json' },
+          payload,
+        });
+        assert.equal(response.statusCode, 400, response.body);
+        const error = errorOf(response);
+        assert.equal(error.message, 'name: nests arrays or objects more than 64 levels deep');
+        assert.equal((error.details as Array<{ field: string }>)[0]?.field, 'name');
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -50,6 +50,13 @@ export class LoneSurrogate extends Invalid {
   }
 }
 
+export class NestedTooDeeply extends Invalid {
+  /** A request value nests arrays or objects deeper than any request of this API needs. */
+  constructor(field: string, maxDepth: number) {
+    super(field, `nests arrays or objects more than ${maxDepth} levels deep`);
+  }
+}
+
 export class Unauthenticated extends AppError {
   constructor(message = 'Authentication is required') {
     super(401, 'UNAUTHENTICATED', message, undefined, { 'www-authenticate': 'Bearer' });
