@@ -422,5 +422,53 @@ for (const engine of testEngines()) {
       assert.equal(status.state, 'done');
       assert.deepEqual(status.options.types, { founded: { type: 'date', format: 'mdy' } });
     });
+
+    it('edits columns named like the properties of every JavaScript object', async () => {
+      const header = 'constructor,toString,valueOf,__proto__';
+      const resourceId = await upload(
+        await dataset(),
+        'names.csv',
+        Buffer.from(`${header}\n1,2,3,4\n5,6,7,8\n`),
+      );
+      assert.equal((await settled(resourceId)).state, 'done');
+
+      const titled = await patch(resourceId, [{ name: 'constructor', title: { en: 'Builder' } }]);
+      assert.equal(titled.statusCode, 200, titled.body);
+      const shown = titled.json().schema.fields as Field[];
+      assert.deepEqual(
+        shown.find((field) => field.name === 'constructor'),
+        {
+          name: 'constructor',
+          title: { en: 'Builder' },
+          type: 'integer',
+          format: 'default',
+        },
+      );
+      assert.equal(shown.find((field) => field.name === 'toString')?.constraints, undefined);
+
+      const edited = await patch(resourceId, [
+        { name: 'valueOf', constraints: { minimum: 5 } },
+        { name: '__proto__', type: 'text', title: { en: 'Prototype' } },
+      ]);
+      assert.equal(edited.statusCode, 200, edited.body);
+      const status = await settled(resourceId);
+      assert.equal(status.state, 'done', status.error);
+      // As JSON: a literal `{ __proto__: … }` would set the prototype of the expected object.
+      assert.equal(JSON.stringify(status.options.types), '{"__proto__":{"type":"text"}}');
+      const fields = await fieldsOf(resourceId);
+      assert.deepEqual(
+        fields.map((field) => [field.name, field.type, field.title, field.constraints]),
+        [
+          ['constructor', 'integer', { en: 'Builder' }, undefined],
+          ['toString', 'integer', { en: 'toString' }, undefined],
+          ['valueOf', 'integer', { en: 'valueOf' }, { minimum: 5 }],
+          ['__proto__', 'string', { en: 'Prototype' }, undefined],
+        ],
+      );
+      assert.deepEqual(
+        (await reportOf(resourceId)).errors.map((error) => error.code),
+        ['constraint-error'],
+      );
+    });
   });
 }

@@ -2,6 +2,7 @@
 // files an ingest reads at all, and with which options (sheets, layouts), by media type.
 
 import { Invalid } from '../lib/errors.js';
+import { ownValue, setOwnValue } from '../lib/own-keys.js';
 import { shortened } from '../lib/text.js';
 import { checkConstraints } from './constraints.js';
 import { checkLayout as checkFieldLayout } from './readers/fixed-width-layout.js';
@@ -101,7 +102,7 @@ export function mergedOptions(previous: IngestOptions, asked: RerunRequest): Ing
   const types = { ...previous.types };
   for (const [name, override] of Object.entries(asked.types ?? {}))
     if (override === null) delete types[name];
-    else types[name] = override;
+    else setOwnValue(types, name, override);
   const { types: _types, ...rest } = previous;
   return {
     ...rest,
@@ -152,7 +153,7 @@ export function checkTypes(
       );
     if (override === null) continue;
     checkTypeOverride(name, override);
-    const constraints = options.constraints?.[name];
+    const constraints = ownValue(options.constraints, name);
     if (constraints) checkConstraints(name, constraints, frictionlessTypeOf[override.type]);
   }
 }

@@ -1,4 +1,5 @@
 import type { IngestOptions, IngestProgress } from './convert-file.js';
+import { ownValue } from '../lib/own-keys.js';
 import { openReader } from './open-reader.js';
 import { UnreadableSource } from './readers/errors.js';
 import { RawSpool } from './raw-spool.js';
@@ -98,7 +99,7 @@ export async function readRows(
   const readCleanly =
     report.errorCount === report.totalOf('blank-label') + report.totalOf('duplicate-label');
   const decisions = names.map((name, i) => {
-    const decision = decideColumn(profilers[i]!, name, task.options.types?.[name]);
+    const decision = decideColumn(profilers[i]!, name, ownValue(task.options.types, name));
     report.decide({
       topic: 'column-type',
       fieldName: name,

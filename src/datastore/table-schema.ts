@@ -1,4 +1,5 @@
 import { Invalid } from '../lib/errors.js';
+import { ownValue, setOwnValue } from '../lib/own-keys.js';
 import { checkConstraints, type FieldConstraints } from './constraints.js';
 import type { IngestOptions } from './convert-file.js';
 import {
@@ -139,8 +140,8 @@ export function withPublisherEdits(schema: TableSchema, options: IngestOptions):
   return {
     ...schema,
     fields: schema.fields.map((field) => {
-      const text = options.fields?.[field.name];
-      const constraints = options.constraints?.[field.name];
+      const text = ownValue(options.fields, field.name);
+      const constraints = ownValue(options.constraints, field.name);
       return {
         ...field,
         ...(text?.title && { title: text.title }),
@@ -213,25 +214,23 @@ export function applySchemaEdits(
   edits: readonly FieldEdit[],
 ): { options: IngestOptions; rerun: boolean } {
   const fields = new Map(schema.fields.map((field) => [field.name, field]));
-  const next: IngestOptions = {
-    ...options,
-    types: { ...options.types },
-    constraints: { ...options.constraints },
-    fields: { ...options.fields },
-  };
+  const types = { ...options.types };
+  const constraintsOf = { ...options.constraints };
+  const texts = { ...options.fields };
+  const next: IngestOptions = { ...options, types, constraints: constraintsOf, fields: texts };
   let rerun = false;
   for (const edit of edits) {
     const field = fields.get(edit.name);
     if (field === undefined) throw new Invalid('fields', `the table has no column "${edit.name}"`);
     if (edit.title !== undefined || edit.description !== undefined) {
-      const text = { ...next.fields![edit.name] };
+      const text = { ...ownValue(texts, edit.name) };
       if (edit.title !== undefined) text.title = mergedText(field.title, edit.title);
       if (edit.description !== undefined)
         text.description = mergedText(field.description, edit.description);
-      next.fields![edit.name] = text;
+      setOwnValue(texts, edit.name, text);
     }
     if (edit.type !== undefined || edit.format !== undefined) {
-      const type = edit.type ?? next.types![edit.name]?.type ?? columnTypeOf[field.type];
+      const type = edit.type ?? ownValue(types, edit.name)?.type ?? columnTypeOf[field.type];
       if (type === undefined)
         throw new Invalid(
           'format',
@@ -239,18 +238,18 @@ export function applySchemaEdits(
         );
       const override = { type, ...(edit.format !== undefined && { format: edit.format }) };
       checkTypeOverride(edit.name, override);
-      next.types![edit.name] = override;
+      setOwnValue(types, edit.name, override);
       rerun = true;
     }
     const forced = edit.type !== undefined || edit.format !== undefined;
-    const typeNow = forced ? frictionlessTypeOf[next.types![edit.name]!.type] : field.type;
+    const typeNow = forced ? frictionlessTypeOf[ownValue(types, edit.name)!.type] : field.type;
     if (edit.constraints !== undefined) {
-      if (edit.constraints === null) delete next.constraints![edit.name];
-      else next.constraints![edit.name] = edit.constraints;
+      if (edit.constraints === null) delete constraintsOf[edit.name];
+      else setOwnValue(constraintsOf, edit.name, edit.constraints);
       rerun = true;
     }
     // A new type checks the constraints the column already had, too.
-    const constraints = next.constraints![edit.name];
+    const constraints = ownValue(constraintsOf, edit.name);
     if (constraints !== undefined && (edit.constraints || forced))
       checkConstraints(edit.name, constraints, typeNow);
   }
