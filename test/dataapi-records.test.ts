@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Papa from 'papaparse';
 import { errorOf } from './helpers/app.js';
+import { settledIngest } from './helpers/catalog.js';
 import { testEngines } from './helpers/engines.js';
 import { startDataApiApp, typedCsv, type DataApiFixture } from './dataapi-records-support.js';
 
@@ -458,6 +459,25 @@ for (const engine of testEngines()) {
       await f.putFile(id, 'kept.pdf', Buffer.from('%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n'));
       const gone = await f.call(f.editor, 'GET', `/api/v1/resources/${id}/records`);
       assert.equal(gone.statusCode, 404, gone.body);
+    });
+
+    it('shows the public the schema of the published table, not of a replacement in review', async () => {
+      const id = await f.publishTable('schema.csv', 'n,word\n1,ໜຶ່ງ\n');
+      // A re-run of the published file that fails: its newest ingest has no table.
+      const rerun = await f.call(f.editor, 'POST', `/api/v1/resources/${id}/ingest`, {
+        encoding: 'utf-16le',
+      });
+      assert.equal(rerun.statusCode, 202, rerun.body);
+      assert.equal((await settledIngest(f.call, f.editor, id)).state, 'failed');
+      await f.replaceFile(id, 'schema.csv', 'salary,employee\n1000,Somchai\n');
+      const namesFor = async (user: Caller) => {
+        const response = await f.call(user, 'GET', `/api/v1/resources/${id}/schema`);
+        assert.equal(response.statusCode, 200, response.body);
+        return (response.json().fields as Array<{ name: string }>).map((field) => field.name);
+      };
+      assert.deepEqual(await namesFor(null), ['n', 'word'], 'the public: the published table');
+      assert.deepEqual(await namesFor(f.outsider), ['n', 'word'], 'another organization too');
+      assert.deepEqual(await namesFor(f.editor), ['salary', 'employee'], 'insiders: the draft');
     });
 
     it('sweeps idle tables no resource serves, and loads one again when it is asked for', async () => {

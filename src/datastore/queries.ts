@@ -114,16 +114,6 @@ export interface ShownIngest extends Pick<
   modified_at: Date | null;
 }
 
-/** The ingest whose table the data API serves for a resource. */
-export async function servingIngest(db: Db, resourceId: string): Promise<IngestRow | undefined> {
-  return db
-    .selectFrom('resources')
-    .innerJoin('datastore_ingests', 'datastore_ingests.id', 'resources.datastore_ingest_id')
-    .selectAll('datastore_ingests')
-    .where('resources.id', '=', resourceId)
-    .executeTakeFirst();
-}
-
 /**
  * One try of an ingest: what its writes are made for. A try the sweep gave up on (its process
  * silent too long, yet alive: a paused command, an overloaded host) may still finish or fail after

@@ -234,15 +234,16 @@ export function createDatastoreService(deps: {
       );
     },
 
-    /** The schema of the table served for the resource, or of its newest finished ingest. */
+    /**
+     * The schema of the table the data API serves this caller: the one of the file they are
+     * shown. Not the resource's serving table as such: while a replacement waits for approval,
+     * that is the draft's, whose column names, titles and constraints the public must not see.
+     */
     async tableSchema(actor: Actor, resourceId: string): Promise<TableSchema> {
-      const { ingest } = await shownIngest(actor, resourceId);
-      const schema =
-        ingest.state === 'done'
-          ? ingest.table_schema
-          : (await q.servingIngest(db, resourceId))?.table_schema;
-      if (!schema) throw new NotFound('Table schema');
-      return schema as TableSchema;
+      await shownIngest(actor, resourceId);
+      const served = await q.shownIngest(db, viewerOf(actor), resourceId);
+      if (!served?.table_schema) throw new NotFound('Table schema');
+      return served.table_schema as TableSchema;
     },
 
     /**
