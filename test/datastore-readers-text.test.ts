@@ -73,6 +73,38 @@ describe('JSON reader', () => {
     await assert.rejects(openJson(broken, {}), /ends before it is complete/);
   });
 
+  it('keeps numbers a double would round as the file wrote them, nested ones too', async () => {
+    // JSON.parse reads 9007199254740993 as ...992 and 1e400 as Infinity.
+    const file = join(dir, 'exact.json');
+    writeFileSync(
+      file,
+      '[{"id": 9007199254740993, "big": -12345678901234567890, "share": 123456789.123456789,' +
+        ' "nested": {"id": 9007199254740993, "xs": [1e400, 0.5]}, "text": "9007199254740993\\" 1e999"},' +
+        ' {"id": 1, "big": 2, "share": 0.25, "nested": null, "text": "x"}]',
+    );
+    const { rows } = await readAll(await openJson(file, {}));
+    assert.deepEqual(rows.slice(1), [
+      {
+        rowNumber: 1,
+        cells: [
+          '9007199254740993',
+          '-12345678901234567890',
+          '123456789.123456789',
+          '{"id":9007199254740993,"xs":[1e400,0.5]}',
+          '9007199254740993" 1e999',
+        ],
+      },
+      { rowNumber: 2, cells: ['1', '2', '0.25', '', 'x'] },
+    ]);
+    const lines = join(dir, 'exact.ndjson');
+    writeFileSync(lines, '{"id": 9007199254740993}\n{"id": 9007199254740995}\n');
+    const ndjson = await readAll(await openNdjson(lines, {}));
+    assert.deepEqual(
+      ndjson.rows.map((row) => row.cells[0]),
+      ['id', '9007199254740993', '9007199254740995'],
+    );
+  });
+
   it('reads GeoJSON features: properties as columns and the geometry as GeoJSON text', async () => {
     const source = await openJson(fixture('provinces.geojson'), {});
     assert.equal(source.format, 'geojson');

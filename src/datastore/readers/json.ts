@@ -2,6 +2,7 @@ import { wellFormed } from '../../lib/text.js';
 import type { ReportCollector } from '../report.js';
 import { ReadProgress, type ReadOptions, type SourceRow, type TableSource } from '../source.js';
 import { UnreadableSource } from './errors.js';
+import { markedNumber, parseJsonExact, stringifyJsonExact } from './json-numbers.js';
 import { JsonElementScanner } from './json-scanner.js';
 import { decodedChunks, numberedLines } from './text-lines.js';
 
@@ -24,10 +25,10 @@ const isObject = (value: Json): value is JsonObject =>
 /** Canonical cell text: null is empty, nested values keep their JSON text. */
 export function jsonCellText(value: Json | undefined): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return wellFormed(value);
+  if (typeof value === 'string') return wellFormed(markedNumber(value) ?? value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   try {
-    return JSON.stringify(value);
+    return wellFormed(stringifyJsonExact(value));
   } catch (error) {
     // JSON.parse reads any depth, but JSON.stringify recurses: thousands of levels overflow it.
     if (error instanceof RangeError) throw new UnreadableSource(tooDeep);
@@ -47,7 +48,7 @@ async function* elements(
   try {
     for await (const chunk of decodedChunks(file, encoding, progress)) {
       for (const text of scanner.feed(chunk)) {
-        const value = JSON.parse(text) as Json;
+        const value = parseJsonExact(text) as Json;
         index += 1;
         yield { value, index, feature: scanner.root === 'object' };
       }
@@ -173,7 +174,7 @@ export async function openNdjson(file: string, options: ReadOptions): Promise<Ta
 function parseLine(line: string): JsonObject | undefined {
   if (line.trim() === '') return undefined;
   try {
-    const value = JSON.parse(line) as Json;
+    const value = parseJsonExact(line) as Json;
     return isObject(value) ? value : undefined;
   } catch {
     return undefined;
