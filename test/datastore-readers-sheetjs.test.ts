@@ -115,6 +115,22 @@ for (const [bookType, format] of [
   });
 }
 
+describe('SheetJS reader, 1904 date system', () => {
+  it('reads a time cell of a 1904 workbook as a time of day, not as 1904-01-01', async () => {
+    const sheet = XLSX.utils.aoa_to_sheet([['ວັນທີ', 'ເວລາ']]);
+    sheet['A2'] = { t: 'n', v: 42383, z: 'yyyy-mm-dd' };
+    sheet['B2'] = { t: 'n', v: 0.5729166666666666, z: 'hh:mm' };
+    sheet['!ref'] = 'A1:B2';
+    const workbook = XLSX.utils.book_new();
+    workbook.Workbook = { WBProps: { date1904: true } };
+    XLSX.utils.book_append_sheet(workbook, sheet, 'mac');
+    const file = join(dir, 'mac-1904.xls');
+    writeFileSync(file, XLSX.write(workbook, { type: 'buffer', bookType: 'biff8' }) as Buffer);
+    const { rows } = await readAll(await openSheetjs(file, {}));
+    assert.deepEqual(rows[1], { rowNumber: 2, cells: ['2020-01-15', '13:45:00'] });
+  });
+});
+
 describe('SheetJS reader refusals', () => {
   it('refuses a password-protected workbook and a file that is not a workbook', async () => {
     const cfb = XLSX.CFB as {

@@ -136,6 +136,25 @@ describe('XLSX reader', () => {
     assert.match(result.decisions[2]?.reason ?? '', /first: F3/);
   });
 
+  it('reads a 1904 workbook (Excel for Mac): formula dates and time cells as the sheet shows them', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.properties.date1904 = true;
+    const sheet = workbook.addWorksheet('ວັນທີ');
+    sheet.addRow(['ວັນທີ', 'ກຳນົດ', 'ເວລາ']);
+    sheet.addRow([
+      new Date(Date.UTC(2020, 0, 15)),
+      // Saved result 42384: 2020-01-16 counted from 1904, not 2016-01-15 counted from 1900.
+      { formula: 'A2+1', result: new Date(Date.UTC(2020, 0, 16)) },
+      new Date(Date.UTC(1904, 0, 1, 13, 45)),
+    ]);
+    sheet.getColumn(2).numFmt = 'yyyy-mm-dd';
+    sheet.getColumn(3).numFmt = 'hh:mm';
+    const file = join(dir, 'mac-1904.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const { rows } = await readAll(await openXlsx(file, {}));
+    assert.deepEqual(rows[1], { rowNumber: 2, cells: ['2020-01-15', '2020-01-16', '13:45:00'] });
+  });
+
   it('reads a sheet by 0-based index, and refuses an unknown sheet naming the sheets there are', async () => {
     const { rows, report: result } = await readAll(await openXlsx(report, { sheet: 2 }));
     assert.deepEqual(rows, statsRows);

@@ -18,13 +18,23 @@ export function isoFromUtcDate(date: Date): string {
   return `${day}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
-/** An Excel serial day number (1900 system, or 1904 when the workbook says so) as ISO text. */
+/**
+ * An Excel serial day number (1900 system, or 1904 when the workbook says so) as ISO text.
+ * A serial from 0 to 1 is a time of day only (0.5 = 12:00) in either system: a time cell of a
+ * 1904 workbook is not a datetime on 1 January 1904.
+ */
 export function isoFromSerial(serial: number, date1904 = false): string {
-  const days = serial + (date1904 ? 1462 : 0);
-  // A serial below 1 is a time of day only (e.g. 0.5 = 12:00): keep just the time part.
-  if (days < 1 && days >= 0)
-    return isoFromUtcDate(new Date(days * msPerDay)).slice(11) || '00:00:00';
-  return isoFromUtcDate(new Date(excelEpoch + days * msPerDay));
+  if (serial >= 0 && serial < 1)
+    return isoFromUtcDate(new Date(serial * msPerDay)).slice(11) || '00:00:00';
+  return isoFromUtcDate(new Date(excelEpoch + (serial + (date1904 ? 1462 : 0)) * msPerDay));
+}
+
+/**
+ * The serial number exceljs read for a date cell, back from the Date it built (from 1899-12-30,
+ * plus 1462 days in a 1904 workbook), so that every reader converts serials in one place.
+ */
+export function serialFromExceljsDate(date: Date, date1904: boolean): number {
+  return (date.getTime() - excelEpoch) / msPerDay - (date1904 ? 1462 : 0);
 }
 
 /** Cells after the last non-empty one carry no data (styled but blank); drop them. */

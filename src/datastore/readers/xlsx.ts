@@ -3,7 +3,13 @@ import ExcelJS from 'exceljs';
 import { SSF } from '@e965/xlsx';
 import type { ReportCollector } from '../report.js';
 import { ReadProgress, type ReadOptions, type SourceRow, type TableSource } from '../source.js';
-import { columnLetters, isoFromUtcDate, reportErrorCell, trimTrailing } from './cells.js';
+import {
+  columnLetters,
+  isoFromSerial,
+  reportErrorCell,
+  serialFromExceljsDate,
+  trimTrailing,
+} from './cells.js';
 import { UnreadableSource } from './errors.js';
 import { chooseSheet, type SheetEntry } from './sheet-choice.js';
 import {
@@ -19,7 +25,6 @@ const batchSize = 500;
 const passwordMessage =
   'the workbook is password-protected; remove the password and upload it again';
 const valueTag = /<(?:[A-Za-z]+:)?(?:v|is|f)[\s>/]/;
-const firstDay1900 = Date.UTC(1900, 0, 1);
 
 interface XlsxSheet extends SheetEntry {
   /** Zip path of the sheet part, e.g. `xl/worksheets/sheet2.xml`. */
@@ -66,6 +71,11 @@ export async function openXlsx(
     },
   });
   const sheets = listSheets(texts).map((sheet) => ({ ...sheet, empty: !valued.has(sheet.path) }));
+  // A workbook saved by Excel for Mac may count days from 1904: exceljs shifts plain date cells
+  // itself, but a formula's saved result is a bare serial number converted here.
+  const date1904 = /<(?:\w+:)?workbookPr\b[^>]*\sdate1904="(?:1|true)"/.test(
+    Buffer.concat(texts.get('xl/workbook.xml') ?? []).toString('utf8'),
+  );
   if (sheets.length === 0)
     throw new UnreadableSource('the workbook has no sheets, or is not a real XLSX workbook');
   const progress = new ReadProgress();
@@ -73,7 +83,14 @@ export async function openXlsx(
     format: 'xlsx',
     sheets: sheets.map(({ name, empty }) => ({ name, empty })),
     rows: (report) =>
-      readSheet(file, directory, chooseSheet(sheets, options.sheet, report), report, progress),
+      readSheet(
+        file,
+        directory,
+        chooseSheet(sheets, options.sheet, report),
+        date1904,
+        report,
+        progress,
+      ),
     bytesRead: progress.bytesRead,
   };
 }
@@ -126,6 +143,7 @@ async function* readSheet(
   file: string,
   directory: ZipDirectory,
   sheet: XlsxSheet,
+  date1904: boolean,
   report: ReportCollector,
   progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
@@ -184,7 +202,7 @@ async function* readSheet(
         const cells: string[] = [];
         row.eachCell({ includeEmpty: false }, (cell, column) => {
           while (cells.length < column - 1) cells.push('');
-          cells.push(cellText(cell, row.number, column, report, missingFormulas));
+          cells.push(cellText(cell, row.number, column, date1904, report, missingFormulas));
         });
         batch.push({ rowNumber: row.number, cells: trimTrailing(cells) });
         next = row.number + 1;
@@ -218,6 +236,7 @@ function cellText(
   cell: ExcelJS.Cell,
   rowNumber: number,
   column: number,
+  date1904: boolean,
   report: ReportCollector,
   missing: string[],
 ): string {
@@ -228,7 +247,7 @@ function cellText(
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : typeError('#NUM!');
-  if (value instanceof Date) return dateText(value);
+  if (value instanceof Date) return isoFromSerial(serialFromExceljsDate(value, date1904), date1904);
   if ('error' in value) return typeError(String(value.error));
   if ('richText' in value) return value.richText.map((run) => run.text).join('');
   if ('formula' in value || 'sharedFormula' in value) {
@@ -240,11 +259,12 @@ function cellText(
     // exceljs's streaming reader parses every non-string result as a float: an error gives NaN.
     if (typeof result === 'number' && Number.isNaN(result)) return typeError('#VALUE!');
     if (typeof result === 'number' && SSF.is_date(cell.numFmt ?? 'General')) {
-      return dateText(new Date(Math.round((result - 25569) * 86_400_000)));
+      return isoFromSerial(result, date1904);
     }
     if (typeof result === 'object' && result !== null && 'error' in result)
       return typeError(String(result.error));
-    if (result instanceof Date) return dateText(result);
+    if (result instanceof Date)
+      return isoFromSerial(serialFromExceljsDate(result, date1904), date1904);
     return String(result);
   }
   if ('text' in value) {
@@ -256,10 +276,4 @@ function cellText(
         : '';
   }
   return '';
-}
-
-/** Time-only cells come out of Excel on 1899-12-30: keep just the time. */
-function dateText(date: Date): string {
-  const iso = isoFromUtcDate(date);
-  return date.getTime() < firstDay1900 ? iso.slice(11) || '00:00:00' : iso;
 }
