@@ -131,6 +131,30 @@ describe('SheetJS reader, 1904 date system', () => {
   });
 });
 
+describe('SheetJS reader, dates before March 1900', () => {
+  it('reads them as Excel numbers them, and an ODS date before 1900 as written', async () => {
+    for (const bookType of ['biff8', 'ods'] as const) {
+      const sheet = XLSX.utils.aoa_to_sheet([['ວັນທີ']]);
+      sheet['A2'] = { t: 'n', v: 1, z: 'yyyy-mm-dd' };
+      sheet['A3'] = { t: 'n', v: 59, z: 'yyyy-mm-dd' };
+      sheet['A4'] = { t: 'n', v: 61, z: 'yyyy-mm-dd' };
+      // SheetJS writes an ODS date as the ISO date it is: office:date-value="1850-01-01".
+      sheet['A5'] = { t: 'd', v: new Date(Date.UTC(1850, 0, 1)), z: 'yyyy-mm-dd' };
+      sheet['!ref'] = 'A1:A5';
+      const workbook = XLSX.utils.book_new();
+      XLSX.utils.book_append_sheet(workbook, sheet, 'ປະຫວັດ');
+      const file = join(dir, `early-dates.${bookType}`);
+      writeFileSync(file, XLSX.write(workbook, { type: 'buffer', bookType }) as Buffer);
+      const { rows } = await readAll(await openSheetjs(file, {}));
+      assert.deepEqual(
+        rows.slice(1).map((row) => row.cells[0]),
+        ['1900-01-01', '1900-02-28', '1900-03-01', '1850-01-01'],
+        bookType,
+      );
+    }
+  });
+});
+
 describe('SheetJS reader refusals', () => {
   it('refuses a password-protected workbook and a file that is not a workbook', async () => {
     const cfb = XLSX.CFB as {

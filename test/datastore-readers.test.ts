@@ -155,6 +155,23 @@ describe('XLSX reader', () => {
     assert.deepEqual(rows[1], { rowNumber: 2, cells: ['2020-01-15', '2020-01-16', '13:45:00'] });
   });
 
+  it('reads the dates of early 1900 as Excel numbers them, and dates before 1900 as dates', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('ປະຫວັດ');
+    sheet.addRow(['ວັນທີ']);
+    // Excel's serials 1, 59 and 61; 60 is its 29 February 1900.
+    for (const serial of [1, 59, 61]) sheet.addRow([serial]);
+    sheet.addRow([new Date(Date.UTC(1850, 0, 1))]);
+    sheet.getColumn(1).numFmt = 'yyyy-mm-dd';
+    const file = join(dir, 'early-dates.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const { rows } = await readAll(await openXlsx(file, {}));
+    assert.deepEqual(
+      rows.slice(1).map((row) => row.cells[0]),
+      ['1900-01-01', '1900-02-28', '1900-03-01', '1850-01-01'],
+    );
+  });
+
   it('reads a sheet by 0-based index, and refuses an unknown sheet naming the sheets there are', async () => {
     const { rows, report: result } = await readAll(await openXlsx(report, { sheet: 2 }));
     assert.deepEqual(rows, statsRows);

@@ -26,7 +26,12 @@ export function isoFromUtcDate(date: Date): string {
 export function isoFromSerial(serial: number, date1904 = false): string {
   if (serial >= 0 && serial < 1)
     return isoFromUtcDate(new Date(serial * msPerDay)).slice(11) || '00:00:00';
-  return isoFromUtcDate(new Date(excelEpoch + (serial + (date1904 ? 1462 : 0)) * msPerDay));
+  if (date1904) return isoFromUtcDate(new Date(excelEpoch + (serial + 1462) * msPerDay));
+  // Excel counts a 29 February 1900 that never was (serial 60, kept from Lotus 1-2-3): serial 1
+  // is 1900-01-01, so the serials before it count from 1899-12-31, the later ones from
+  // 1899-12-30. SheetJS numbers the dates before 1900 of an ODS file the same way, below 0.
+  const epoch = serial < 60 ? excelEpoch + msPerDay : excelEpoch;
+  return isoFromUtcDate(new Date(epoch + serial * msPerDay));
 }
 
 /**

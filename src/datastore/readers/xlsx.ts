@@ -6,6 +6,7 @@ import { ReadProgress, type ReadOptions, type SourceRow, type TableSource } from
 import {
   columnLetters,
   isoFromSerial,
+  isoFromUtcDate,
   reportErrorCell,
   serialFromExceljsDate,
   trimTrailing,
@@ -247,7 +248,7 @@ function cellText(
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : typeError('#NUM!');
-  if (value instanceof Date) return isoFromSerial(serialFromExceljsDate(value, date1904), date1904);
+  if (value instanceof Date) return dateCellText(value, date1904);
   if ('error' in value) return typeError(String(value.error));
   if ('richText' in value) return value.richText.map((run) => run.text).join('');
   if ('formula' in value || 'sharedFormula' in value) {
@@ -263,8 +264,7 @@ function cellText(
     }
     if (typeof result === 'object' && result !== null && 'error' in result)
       return typeError(String(result.error));
-    if (result instanceof Date)
-      return isoFromSerial(serialFromExceljsDate(result, date1904), date1904);
+    if (result instanceof Date) return dateCellText(result, date1904);
     return String(result);
   }
   if ('text' in value) {
@@ -276,4 +276,12 @@ function cellText(
         : '';
   }
   return '';
+}
+
+/** ISO text of a date cell, which exceljs read as a Date counted from 1899-12-30. */
+function dateCellText(date: Date, date1904: boolean): string {
+  const serial = serialFromExceljsDate(date, date1904);
+  // Excel writes no serial below 0; LibreOffice and exceljs write the dates before 1900 so,
+  // counted back from 1899-12-30 as exceljs read them.
+  return serial < 0 ? isoFromUtcDate(date) : isoFromSerial(serial, date1904);
 }
