@@ -155,6 +155,31 @@ describe('SheetJS reader, dates before March 1900', () => {
   });
 });
 
+describe('SheetJS reader, hidden sheets', () => {
+  it('passes over a hidden sheet of an XLS to the first one shown, or reads it when all are hidden', async () => {
+    const workbook = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(workbook, XLSX.utils.aoa_to_sheet([['ລາຍການ']]), 'lookup');
+    XLSX.utils.book_append_sheet(workbook, XLSX.utils.aoa_to_sheet([['ຂໍ້ມູນ']]), 'data');
+    workbook.Workbook = { Sheets: [{ Hidden: 1 }, { Hidden: 0 }] };
+    const file = join(dir, 'hidden.xls');
+    writeFileSync(file, XLSX.write(workbook, { type: 'buffer', bookType: 'biff8' }) as Buffer);
+    const shown = await readAll(await openSheetjs(file, {}));
+    assert.deepEqual(shown.rows, [{ rowNumber: 1, cells: ['ຂໍ້ມູນ'] }]);
+    assert.equal(
+      shown.report.decisions.find((decision) => decision.topic === 'sheet')?.reason,
+      'the first non-empty sheet that is not hidden; "lookup" is hidden',
+    );
+    workbook.Workbook = { Sheets: [{ Hidden: 1 }, { Hidden: 2 }] };
+    writeFileSync(file, XLSX.write(workbook, { type: 'buffer', bookType: 'biff8' }) as Buffer);
+    const allHidden = await readAll(await openSheetjs(file, {}));
+    assert.deepEqual(allHidden.rows, [{ rowNumber: 1, cells: ['ລາຍການ'] }]);
+    assert.equal(
+      allHidden.report.decisions.find((decision) => decision.topic === 'sheet')?.reason,
+      'the first non-empty sheet, though hidden: every sheet with data is hidden',
+    );
+  });
+});
+
 describe('SheetJS reader refusals', () => {
   it('refuses a password-protected workbook and a file that is not a workbook', async () => {
     const cfb = XLSX.CFB as {

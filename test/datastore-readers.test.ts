@@ -172,6 +172,35 @@ describe('XLSX reader', () => {
     );
   });
 
+  it('passes over a hidden sheet (a lookup list) to the first sheet the workbook shows', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('ລາຍການ', { state: 'hidden' }).addRow(['LA01', 'ວຽງຈັນ']);
+    workbook.addWorksheet('ເກົ່າ', { state: 'veryHidden' }).addRow(['old']);
+    workbook.addWorksheet('ຂໍ້ມູນ').addRow(['ລະຫັດ', 'ຈຳນວນ']);
+    const file = join(dir, 'hidden-lookup.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const { rows, report: result } = await readAll(await openXlsx(file, {}));
+    assert.deepEqual(rows, [{ rowNumber: 1, cells: ['ລະຫັດ', 'ຈຳນວນ'] }]);
+    assert.deepEqual(
+      result.decisions.map((decision) => [decision.topic, decision.value, decision.reason]),
+      [
+        [
+          'sheets',
+          '0 "ລາຍການ" (hidden), 1 "ເກົ່າ" (hidden), 2 "ຂໍ້ມູນ"',
+          "the workbook's 3 sheets, numbered from 0; another one is read by asking for its number or name (sheet)",
+        ],
+        [
+          'sheet',
+          'ຂໍ້ມູນ',
+          'the first non-empty sheet that is not hidden; "ລາຍການ", "ເກົ່າ" are hidden',
+        ],
+      ],
+    );
+    // Asked for, a hidden sheet is read.
+    const asked = await readAll(await openXlsx(file, { sheet: 0 }));
+    assert.deepEqual(asked.rows, [{ rowNumber: 1, cells: ['LA01', 'ວຽງຈັນ'] }]);
+  });
+
   it('reads a sheet by 0-based index, and refuses an unknown sheet naming the sheets there are', async () => {
     const { rows, report: result } = await readAll(await openXlsx(report, { sheet: 2 }));
     assert.deepEqual(rows, statsRows);

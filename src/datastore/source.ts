@@ -21,7 +21,7 @@ export interface SourceRow {
 export interface ReadOptions {
   /** iconv-lite name, e.g. `windows-1252`, `cp1133`; skips encoding detection. */
   encoding?: string;
-  /** Sheet to read, by 0-based index or by name; default: the first non-empty sheet. */
+  /** Sheet to read, by 0-based index or by name; default: the first non-empty sheet not hidden. */
   sheet?: number | string;
   /** Column layout of a fixed-width text file. */
   fixedWidth?: FixedWidthLayout;

@@ -5,10 +5,13 @@ import type { ReportCollector } from '../report.js';
 export interface SheetEntry {
   name: string;
   empty: boolean;
+  /** Hidden in the workbook (a lookup list, an old copy): not what the publisher shows. */
+  hidden?: boolean;
 }
 
 /**
- * The sheet to read: `requested` by 0-based index or by name, else the first non-empty one.
+ * The sheet to read: `requested` by 0-based index or by name, else the first non-empty one that
+ * is not hidden (the first hidden one only when every sheet with data is hidden).
  * Records the workbook's sheets, the choice and its reason; an unknown sheet is refused naming
  * the sheets there are.
  */
@@ -22,7 +25,10 @@ export function chooseSheet<T extends SheetEntry>(
   report.decide({
     topic: 'sheets',
     value: sheets
-      .map((sheet, index) => `${index} "${sheet.name}"${sheet.empty ? ' (empty)' : ''}`)
+      .map(
+        (sheet, index) =>
+          `${index} "${sheet.name}"${sheet.empty ? ' (empty)' : ''}${sheet.hidden === true ? ' (hidden)' : ''}`,
+      )
       .join(', '),
     reason: `the workbook's ${sheets.length === 1 ? 'only sheet' : `${sheets.length} sheets`}, numbered from 0; another one is read by asking for its number or name (sheet)`,
   });
@@ -53,20 +59,30 @@ export function chooseSheet<T extends SheetEntry>(
     });
     return chosen;
   }
-  const chosen = sheets.find((sheet) => !sheet.empty);
+  const chosen =
+    sheets.find((sheet) => !sheet.empty && sheet.hidden !== true) ??
+    sheets.find((sheet) => !sheet.empty);
   if (chosen === undefined)
     throw new UnreadableSource(`the workbook holds no data: every sheet is empty (${names})`);
   const index = sheets.indexOf(chosen);
+  const before = sheets.slice(0, index);
+  const skipped = (which: SheetEntry[]): string =>
+    `${which.map((sheet) => `"${sheet.name}"`).join(', ')} ${which.length === 1 ? 'is' : 'are'}`;
+  const empty = before.filter((sheet) => sheet.empty);
+  const hidden = before.filter((sheet) => !sheet.empty && sheet.hidden === true);
   report.decide({
     topic: 'sheet',
     value: chosen.name,
     reason:
-      index === 0
-        ? 'the first sheet holds data'
-        : `the first non-empty sheet; ${sheets
-            .slice(0, index)
-            .map((sheet) => `"${sheet.name}"`)
-            .join(', ')} ${index === 1 ? 'is' : 'are'} empty`,
+      chosen.hidden === true
+        ? 'the first non-empty sheet, though hidden: every sheet with data is hidden'
+        : index === 0
+          ? 'the first sheet holds data'
+          : hidden.length === 0
+            ? `the first non-empty sheet; ${skipped(empty)} empty`
+            : empty.length === 0
+              ? `the first non-empty sheet that is not hidden; ${skipped(hidden)} hidden`
+              : `the first non-empty sheet that is not hidden; ${skipped(empty)} empty, ${skipped(hidden)} hidden`,
   });
   return chosen;
 }

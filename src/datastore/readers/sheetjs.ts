@@ -45,14 +45,16 @@ export async function openSheetjs(
   if (data.subarray(0, 4).equals(zipMagic)) await checkZip(file, sheetjsZipLimits);
   const workbook = parseWorkbook(data);
   const format = workbook.bookType === 'ods' || workbook.bookType === 'fods' ? 'ods' : 'xls';
-  const sheets = workbook.SheetNames.map((name) => ({
+  const sheets = workbook.SheetNames.map((name, index) => ({
     name,
     empty: !holdsValue(workbook.Sheets[name]),
+    // 1 hidden, 2 "very hidden" (only a macro shows it again).
+    hidden: (workbook.Workbook?.Sheets?.[index]?.Hidden ?? 0) > 0,
   }));
   const date1904 = workbook.Workbook?.WBProps?.date1904 === true;
   return {
     format,
-    sheets,
+    sheets: sheets.map(({ name, empty }) => ({ name, empty })),
     // The whole file is read, and parsed, before the first row.
     bytesRead: () => size,
     rows: (report) => {

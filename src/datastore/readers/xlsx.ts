@@ -135,7 +135,13 @@ function listSheets(texts: Map<string, Buffer[]>): Array<Omit<XlsxSheet, 'empty'
   for (const [element] of read('xl/workbook.xml').matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
     const name = attribute(element, 'name');
     const path = targets.get(attribute(element, 'id') ?? '');
-    if (name !== undefined && path !== undefined) sheets.push({ name: xmlText(name), path });
+    const state = attribute(element, 'state');
+    if (name !== undefined && path !== undefined)
+      sheets.push({
+        name: xmlText(name),
+        path,
+        hidden: state === 'hidden' || state === 'veryHidden',
+      });
   }
   return sheets;
 }
