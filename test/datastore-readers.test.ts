@@ -201,6 +201,40 @@ describe('XLSX reader', () => {
     assert.deepEqual(asked.rows, [{ rowNumber: 1, cells: ['LA01', 'ວຽງຈັນ'] }]);
   });
 
+  it('keeps a formula whose saved result is 0, and reports one whose saved result is an error', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('ງົບປະມານ');
+    sheet.addRow(['ແຜນ', 'ຈ່າຍ', 'ເຫຼືອ', 'ສ່ວນ']);
+    sheet.addRow([
+      100,
+      100,
+      { formula: 'A2-B2', result: 0 },
+      { formula: 'C2/0', result: { error: '#DIV/0!' } },
+    ]);
+    sheet.addRow([100, 40, { formula: 'A3-B3', result: 60 }, { formula: 'C3/A3', result: 0.6 }]);
+    const file = join(dir, 'zero-results.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const { rows, report: result } = await readAll(await openXlsx(file, {}));
+    assert.deepEqual(rows.slice(1), [
+      { rowNumber: 2, cells: ['100', '100', '0'] },
+      { rowNumber: 3, cells: ['100', '40', '60', '0.6'] },
+    ]);
+    assert.deepEqual(result.errors, [
+      {
+        code: 'type-error',
+        rowNumber: 2,
+        fieldNumber: 4,
+        cell: '#N/A, #DIV/0! or another error',
+        message:
+          'cell D2 holds the spreadsheet error #N/A, #DIV/0! or another error; it was read as empty',
+      },
+    ]);
+    assert.equal(
+      result.decisions.some((decision) => decision.topic === 'formula-without-value'),
+      false,
+    );
+  });
+
   it('reads a sheet by 0-based index, and refuses an unknown sheet naming the sheets there are', async () => {
     const { rows, report: result } = await readAll(await openXlsx(report, { sheet: 2 }));
     assert.deepEqual(rows, statsRows);

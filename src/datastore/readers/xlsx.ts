@@ -25,6 +25,8 @@ import {
 const batchSize = 500;
 const passwordMessage =
   'the workbook is password-protected; remove the password and upload it again';
+/** The cell text reported for a formula's saved error, whose name exceljs does not keep. */
+const unnamedError = '#N/A, #DIV/0! or another error';
 const valueTag = /<(?:[A-Za-z]+:)?(?:v|is|f)[\s>/]/;
 
 interface XlsxSheet extends SheetEntry {
@@ -233,7 +235,7 @@ async function* readSheet(
     report.decide({
       topic: 'formula-without-value',
       value: String(missingFormulas.length),
-      reason: `${missingFormulas.length} formula cell(s) had no saved result, or saved an error exceljs cannot tell apart (first: ${missingFormulas[0]}); they were read as empty. Open and save the workbook in Excel or LibreOffice to store the results.`,
+      reason: `${missingFormulas.length} formula cell(s) had no saved result (first: ${missingFormulas[0]}); they were read as empty. Open and save the workbook in Excel or LibreOffice to store the results.`,
     });
   }
 }
@@ -258,13 +260,19 @@ function cellText(
   if ('error' in value) return typeError(String(value.error));
   if ('richText' in value) return value.richText.map((run) => run.text).join('');
   if ('formula' in value || 'sharedFormula' in value) {
-    const result: unknown = value.result;
+    // A formula cell's value copies only truthy results: a saved 0 (a total of nothing), FALSE
+    // or "" is in its model alone. (A cell sharing another's formula keeps all in its value.)
+    const result: unknown =
+      cell.type === ExcelJS.ValueType.Formula
+        ? (cell.model as { result?: unknown }).result
+        : value.result;
     if (result === undefined) {
       missing.push(address);
       return '';
     }
-    // exceljs's streaming reader parses every non-string result as a float: an error gives NaN.
-    if (typeof result === 'number' && Number.isNaN(result)) return typeError('#VALUE!');
+    // exceljs's streaming reader parses every non-string result as a float: an error gives NaN,
+    // and which error it was is lost.
+    if (typeof result === 'number' && Number.isNaN(result)) return typeError(unnamedError);
     if (typeof result === 'number' && SSF.is_date(cell.numFmt ?? 'General')) {
       return isoFromSerial(result, date1904);
     }
