@@ -105,6 +105,28 @@ describe('JSON reader', () => {
     );
   });
 
+  it('reads a key spelt composed in one record and decomposed in the next as one column', async () => {
+    // ກຸ່ມ with its vowel and tone mark in either order: one word, the same in NFC.
+    const typed = 'ກ\u0ec8\u0eb8ມ';
+    const canonical = typed.normalize('NFC');
+    assert.notEqual(typed, canonical);
+    const lines = join(dir, 'spellings.ndjson');
+    writeFileSync(lines, `{"${canonical}": 1, "id": "a"}\n{"${typed}": 2, "id": "b"}\n`);
+    assert.deepEqual((await readAll(await openNdjson(lines, {}))).rows, [
+      { rowNumber: 0, cells: [canonical, 'id'] },
+      { rowNumber: 1, cells: ['1', 'a'] },
+      { rowNumber: 2, cells: ['2', 'b'] },
+    ]);
+    const file = join(dir, 'spellings.json');
+    // Both spellings in one record: neither value is lost, the second gets a column of its own.
+    writeFileSync(file, `[{"${typed}": 1}, {"${canonical}": 2, "${typed}": 3}]`);
+    assert.deepEqual((await readAll(await openJson(file, {}))).rows, [
+      { rowNumber: 0, cells: [canonical, canonical] },
+      { rowNumber: 1, cells: ['1', ''] },
+      { rowNumber: 2, cells: ['2', '3'] },
+    ]);
+  });
+
   it('reads GeoJSON features: properties as columns and the geometry as GeoJSON text', async () => {
     const source = await openJson(fixture('provinces.geojson'), {});
     assert.equal(source.format, 'geojson');

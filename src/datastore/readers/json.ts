@@ -22,6 +22,27 @@ type JsonObject = { [key: string]: Json };
 const isObject = (value: Json): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * A record's values by column. A column is a key in NFC: an export may spell the same Lao key
+ * composed in one record and decomposed (or with its marks in another order) in the next, and
+ * the header folds labels to NFC anyway, so they are one column, not two half-empty ones. A
+ * record that holds both spellings keeps the second in a column of its own (`key␀2`), which the
+ * header reports as a repeated label.
+ */
+function byColumn(record: JsonObject): Map<string, Json> {
+  const values = new Map<string, Json>();
+  for (const [key, value] of Object.entries(record)) {
+    const base = key.normalize('NFC');
+    let column = base;
+    for (let n = 2; values.has(column); n += 1) column = `${base}\u0000${n}`;
+    values.set(column, value);
+  }
+  return values;
+}
+
+/** The header label of a column of `byColumn`. */
+const columnLabel = (column: string): string => wellFormed(column.split('\u0000')[0] ?? column);
+
 /** Canonical cell text: null is empty, nested values keep their JSON text. */
 export function jsonCellText(value: Json | undefined): string {
   if (value === null || value === undefined) return '';
@@ -79,7 +100,7 @@ export async function openJson(file: string, options: ReadOptions): Promise<Tabl
     count += 1;
     if (Array.isArray(record)) arrays += 1;
     const fields = step.value.feature && isObject(record) ? (record['properties'] ?? null) : record;
-    if (isObject(fields)) for (const key of Object.keys(fields)) keys.add(key);
+    if (isObject(fields)) for (const column of byColumn(fields).keys()) keys.add(column);
   }
   const scanner = step.value;
   const geo = scanner.root === 'object';
@@ -109,7 +130,7 @@ async function* readRecords(
 ): AsyncGenerator<SourceRow[]> {
   let batch: SourceRow[] = shape.table
     ? []
-    : [{ rowNumber: 0, cells: shape.columns.map(wellFormed) }];
+    : [{ rowNumber: 0, cells: shape.columns.map(columnLabel) }];
   report.decide({
     topic: 'json-shape',
     value: shape.geo ? 'geojson-features' : shape.table ? 'array-of-arrays' : 'array-of-objects',
@@ -123,13 +144,14 @@ async function* readRecords(
     let cells: string[] | undefined;
     if (shape.table && Array.isArray(value)) cells = value.map((cell) => jsonCellText(cell));
     else if (shape.geo && isObject(value)) {
-      const properties = isObject(value['properties'] ?? null)
-        ? (value['properties'] as JsonObject)
-        : {};
-      cells = shape.columns.slice(0, -1).map((key) => jsonCellText(properties[key]));
+      const properties = byColumn(
+        isObject(value['properties'] ?? null) ? (value['properties'] as JsonObject) : {},
+      );
+      cells = shape.columns.slice(0, -1).map((column) => jsonCellText(properties.get(column)));
       cells.push(jsonCellText(value['geometry']));
     } else if (!shape.table && !shape.geo && isObject(value)) {
-      cells = shape.columns.map((key) => jsonCellText(value[key]));
+      const values = byColumn(value);
+      cells = shape.columns.map((column) => jsonCellText(values.get(column)));
     }
     if (cells === undefined) {
       report.error({
@@ -159,7 +181,7 @@ export async function openNdjson(file: string, options: ReadOptions): Promise<Ta
   const keys = new Set<string>();
   for await (const { line } of numberedLines(file, options.encoding)) {
     const value = parseLine(line);
-    if (value !== undefined) for (const key of Object.keys(value)) keys.add(key);
+    if (value !== undefined) for (const column of byColumn(value).keys()) keys.add(column);
   }
   const columns = [...keys];
   const progress = new ReadProgress();
@@ -188,7 +210,7 @@ async function* readLines(
   report: ReportCollector,
   progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
-  let batch: SourceRow[] = [{ rowNumber: 0, cells: columns.map(wellFormed) }];
+  let batch: SourceRow[] = [{ rowNumber: 0, cells: columns.map(columnLabel) }];
   for await (const { line, lineNumber } of numberedLines(file, encoding, progress)) {
     if (line.trim() === '') continue;
     const value = parseLine(line);
@@ -201,7 +223,11 @@ async function* readLines(
       });
       continue;
     }
-    batch.push({ rowNumber: lineNumber, cells: columns.map((key) => jsonCellText(value[key])) });
+    const values = byColumn(value);
+    batch.push({
+      rowNumber: lineNumber,
+      cells: columns.map((column) => jsonCellText(values.get(column))),
+    });
     if (batch.length >= batchSize) {
       yield batch;
       batch = [];
