@@ -235,6 +235,23 @@ describe('XLSX reader', () => {
     );
   });
 
+  it("decodes Excel's _xHHHH_ escapes: a carriage return, and an underscore written as _x005F_", async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('ໝາຍເຫດ');
+    // What Excel writes for a cell pasted from Windows text, and for the literal text _x000D_
+    // (exceljs writes strings as given).
+    sheet.addRow(['ໝາຍເຫດ']);
+    sheet.addRow(['ແຖວ 1_x000D_\nແຖວ 2']);
+    sheet.addRow(['code _x005F_x000D_ as typed']);
+    const file = join(dir, 'escapes.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const { rows } = await readAll(await openXlsx(file, {}));
+    assert.deepEqual(
+      rows.slice(1).map((row) => row.cells[0]),
+      ['ແຖວ 1\r\nແຖວ 2', 'code _x000D_ as typed'],
+    );
+  });
+
   it('reads a sheet by 0-based index, and refuses an unknown sheet naming the sheets there are', async () => {
     const { rows, report: result } = await readAll(await openXlsx(report, { sheet: 2 }));
     assert.deepEqual(rows, statsRows);

@@ -1,6 +1,7 @@
 import { open as openFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { SSF } from '@e965/xlsx';
+import { wellFormed } from '../../lib/text.js';
 import type { ReportCollector } from '../report.js';
 import { ReadProgress, type ReadOptions, type SourceRow, type TableSource } from '../source.js';
 import {
@@ -211,7 +212,9 @@ async function* readSheet(
         const cells: string[] = [];
         row.eachCell({ includeEmpty: false }, (cell, column) => {
           while (cells.length < column - 1) cells.push('');
-          cells.push(cellText(cell, row.number, column, date1904, report, missingFormulas));
+          cells.push(
+            decodeEscapes(cellText(cell, row.number, column, date1904, report, missingFormulas)),
+          );
         });
         batch.push({ rowNumber: row.number, cells: trimTrailing(cells) });
         next = row.number + 1;
@@ -298,4 +301,23 @@ function dateCellText(date: Date, date1904: boolean): string {
   // Excel writes no serial below 0; LibreOffice and exceljs write the dates before 1900 so,
   // counted back from 1899-12-30 as exceljs read them.
   return serial < 0 ? isoFromUtcDate(date) : isoFromSerial(serial, date1904);
+}
+
+/**
+ * Text of an OOXML string with its `_xHHHH_` escapes decoded: Excel writes a carriage return as
+ * `_x000D_` (XML would turn a literal one into a line feed) and other control characters the
+ * same way, and `_x005F_` for an underscore that begins such a sequence; exceljs keeps them as
+ * written. ECMA-376 Part 1, 22.9.2.19 (ST_Xstring).
+ *
+ * @example decodeEscapes('ແຖວ 1_x000D_\nແຖວ 2') // 'ແຖວ 1\r\nແຖວ 2'
+ */
+export function decodeEscapes(text: string): string {
+  if (!text.includes('_x')) return text;
+  // NUL is dropped, as from a CSV; half a surrogate pair becomes U+FFFD (wellFormed).
+  return wellFormed(
+    text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) => {
+      const code = parseInt(hex, 16);
+      return code === 0 ? '' : String.fromCharCode(code);
+    }),
+  );
 }
