@@ -26,6 +26,51 @@ export class QueryTooLarge extends AppError {
 }
 
 /**
+ * A query ran out of memory while other queries shared DuckDB's limit with it: the same request
+ * may well fit once they end, so it is the server's state, not the request, and worth retrying.
+ */
+export class QueriesCrowded extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      503,
+      'QUERIES_CROWDED',
+      'Queries running at the same time have used the memory the data API has for them; try again in a few seconds',
+      { retryAfterSeconds },
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  }
+}
+
+/**
+ * Tells a query too large for the memory limit from one that met others using it. Every query
+ * of a node's DuckDB runs through `run`; one that fails with `QueryTooLarge` after running beside
+ * another (already running when it started, or started before it failed) is `QueriesCrowded`.
+ *
+ * @example const shared = createMemoryShare(); await shared.run(() => answerRecords(…));
+ */
+export function createMemoryShare(retryAfterSeconds = 2) {
+  let running = 0;
+  let started = 0;
+  return {
+    async run<T>(work: () => Promise<T>): Promise<T> {
+      const alone = running === 0;
+      const startedBefore = started;
+      running += 1;
+      started += 1;
+      try {
+        return await work();
+      } catch (error) {
+        const crowded = !alone || started > startedBefore + 1;
+        if (error instanceof QueryTooLarge && crowded) throw new QueriesCrowded(retryAfterSeconds);
+        throw error;
+      } finally {
+        running -= 1;
+      }
+    },
+  };
+}
+
+/**
  * A streamed export ended with fewer rows than its query has: DuckDB stopped it half-way (an
  * error, an interrupt). Its headers are already sent, so the client sees a broken transfer.
  */

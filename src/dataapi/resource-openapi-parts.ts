@@ -255,6 +255,7 @@ export function errorResponses(statuses: string[]): Json {
     '408': 'The query ran past its time limit',
     '422': 'The query needed more memory than allowed',
     '429': 'Too many requests; see Retry-After',
+    '503': 'Queries running at the same time used the memory for queries; retry after Retry-After',
   };
   return Object.fromEntries(
     statuses.map((status) => [

@@ -59,7 +59,7 @@ export function resourceOpenApi(input: ResourceDocInput): Json {
   const filterable = input.columns.filter((column) => !reservedParameters.has(column.name));
   const columnParameters = filterable.map((column) => columnParameter(column, input.sampleValues));
   const shaping = shapingParameters(input.columns);
-  const errors = errorResponses(['400', '401', '404', '408', '422', '429']);
+  const errors = errorResponses(['400', '401', '404', '408', '422', '429', '503']);
   const title = both(input.resourceTitle) || input.resourceId;
   const dataset = both(input.datasetTitle);
   const samplesOf = (operation: CodeSample['operation']) =>
@@ -175,7 +175,7 @@ export function resourceOpenApi(input: ResourceDocInput): Json {
                     [exportTypes[format]]: { schema: { type: 'string', format: 'binary' } },
                   },
                 },
-                ...errorResponses(['400', '401', '404', '429']),
+                ...errorResponses(['400', '401', '404', '429', '503']),
               },
               ...(format === 'csv' && { 'x-codeSamples': samplesOf('export') }),
             },

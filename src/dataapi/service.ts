@@ -1,6 +1,7 @@
 import type { Actor, Catalog } from '../catalog/index.js';
 import type { ServedTables } from '../datastore/index.js';
 import { isNotModified, validatorsOf, type Conditional, type Validators } from './caching.js';
+import { createMemoryShare } from './errors.js';
 import { streamExport, type ExportAnswer } from './exports.js';
 import type { RecordsRequest } from './query-plan.js';
 import { answerRecords, type NextPage, type RecordsAnswer } from './records.js';
@@ -36,6 +37,9 @@ export function createDataApi(options: DataApiOptions) {
   const busy = () => new TooManyRequests('Too many data queries are waiting; try again shortly', 1);
   const pages = createGate(4, { queueLength: 1_000, refuse: busy });
   const exports = createGate(4, { queueLength: 100, refuse: busy });
+  // Pages and exports share DuckDB's memory limit: one that runs out of it beside others is
+  // told to come back (503), one that runs out alone is too large (422).
+  const memory = createMemoryShare();
 
   return {
     /** One page of records; `cacheKey` is everything besides the table that shapes the answer. */
@@ -50,16 +54,18 @@ export function createDataApi(options: DataApiOptions) {
       },
     ): Promise<Revalidated<RecordsAnswer>> {
       return pages.run(() =>
-        servedTables.read(actor, resourceId, async (table, connection) => {
-          const validators = validatorsOf(table, { records: query, key: http.cacheKey });
-          if (isNotModified(http.conditional, validators, table.modifiedAt))
-            return { validators, notModified: true };
-          const answer = await answerRecords(table, connection, query, {
-            timeoutMs,
-            nextLink: http.nextLink,
-          });
-          return { validators, notModified: false, answer };
-        }),
+        memory.run(() =>
+          servedTables.read(actor, resourceId, async (table, connection) => {
+            const validators = validatorsOf(table, { records: query, key: http.cacheKey });
+            if (isNotModified(http.conditional, validators, table.modifiedAt))
+              return { validators, notModified: true };
+            const answer = await answerRecords(table, connection, query, {
+              timeoutMs,
+              nextLink: http.nextLink,
+            });
+            return { validators, notModified: false, answer };
+          }),
+        ),
       );
     },
 
@@ -81,20 +87,22 @@ export function createDataApi(options: DataApiOptions) {
       const { resource } = await catalog.resources.find(actor, resourceId);
       const base = exportBaseName(resource);
       await exports.run(() =>
-        servedTables.read(actor, resourceId, async (table, connection) => {
-          const validators = validatorsOf(table, { export: format, request });
-          const facts = { validators, fileName: `${base}.${format}` };
-          if (isNotModified(conditional, validators, table.modifiedAt))
-            return start(facts, undefined);
-          await streamExport(
-            table,
-            connection,
-            format,
-            request,
-            { workDirectory: exportDirectory, sheetName: sheetName(base) },
-            (answer) => start(facts, answer),
-          );
-        }),
+        memory.run(() =>
+          servedTables.read(actor, resourceId, async (table, connection) => {
+            const validators = validatorsOf(table, { export: format, request });
+            const facts = { validators, fileName: `${base}.${format}` };
+            if (isNotModified(conditional, validators, table.modifiedAt))
+              return start(facts, undefined);
+            await streamExport(
+              table,
+              connection,
+              format,
+              request,
+              { workDirectory: exportDirectory, sheetName: sheetName(base) },
+              (answer) => start(facts, answer),
+            );
+          }),
+        ),
       );
     },
   };
