@@ -20,7 +20,7 @@ describe('checkConstraints', () => {
     checkConstraints('c', { minimum: 5 }, undefined);
     refuses({ minimum: 5 }, 'string', /a string column has no minimum/);
     refuses({ maximum: 5 }, 'boolean', /a boolean column has no maximum/);
-    refuses({ minimum: '5' }, 'integer', /the minimum of a integer column is a number/);
+    refuses({ minimum: '5' }, 'integer', /the minimum of an integer column is a number/);
     refuses({ minimum: 5 }, 'date', /is a date written yyyy-mm-dd/);
     refuses({ minimum: '15/01/2015' }, 'date', /"15\/01\/2015" is not a date/);
     refuses({ minimum: '2015-02-29' }, 'date', /is not a date/);

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Invalid } from '../lib/errors.js';
+import { withArticle } from '../lib/text.js';
 import { shortened } from '../lib/text.js';
 import type { ReportCollector } from './report.js';
 import { quoteIdentifier, quoteLiteral } from './table-store.js';
@@ -123,12 +124,12 @@ export function checkConstraints(
     if (wanted === undefined)
       throw new Invalid(
         `constraints.${key}`,
-        `a ${type} column has no ${key}: only numbers, dates and times do (column ${name})`,
+        `${withArticle(type)} column has no ${key}: only numbers, dates and times do (column ${name})`,
       );
     if (wanted === 'number' ? typeof bound !== 'number' : typeof bound !== 'string')
       throw new Invalid(
         `constraints.${key}`,
-        `the ${key} of a ${type} column is ${wanted === 'number' ? 'a number' : wanted.kind} (column ${name})`,
+        `the ${key} of ${withArticle(type)} column is ${wanted === 'number' ? 'a number' : wanted.kind} (column ${name})`,
       );
     if (wanted !== 'number' && (!wanted.written.test(String(bound)) || !realMoment(String(bound))))
       throw new Invalid(

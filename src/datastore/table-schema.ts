@@ -1,4 +1,5 @@
 import { Invalid } from '../lib/errors.js';
+import { withArticle } from '../lib/text.js';
 import { ownValue, setOwnValue } from '../lib/own-keys.js';
 import { checkConstraints, type FieldConstraints } from './constraints.js';
 import type { IngestOptions } from './convert-file.js';
@@ -189,8 +190,8 @@ export function checkTypeOverride(name: string, override: TypeOverride): void {
     throw new Invalid(
       'format',
       formats.length === 0
-        ? `a ${override.type} column takes no format (column ${name})`
-        : `a ${override.type} column is written ${formats.join(' or ')}, not ${override.format} (column ${name})`,
+        ? `${withArticle(override.type)} column takes no format (column ${name})`
+        : `${withArticle(override.type)} column is written ${formats.join(' or ')}, not ${override.format} (column ${name})`,
     );
 }
 
@@ -234,7 +235,7 @@ export function applySchemaEdits(
       if (type === undefined)
         throw new Invalid(
           'format',
-          `a ${field.type} column takes no format; give the type too (column ${edit.name})`,
+          `${withArticle(field.type)} column takes no format; give the type too (column ${edit.name})`,
         );
       const override = { type, ...(edit.format !== undefined && { format: edit.format }) };
       checkTypeOverride(edit.name, override);

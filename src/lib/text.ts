@@ -15,3 +15,13 @@ export function shortened(text: string, length: number): string {
 export function wellFormed(text: string): string {
   return text.isWellFormed() ? text : text.toWellFormed();
 }
+
+/**
+ * An English noun with its indefinite article, for messages that name a type: "an integer
+ * column", "a date column". By the first letter, which is right for every word they name.
+ *
+ * @example withArticle('integer') // 'an integer'
+ */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
