@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Invalid } from '../lib/errors.js';
-import { withArticle } from '../lib/text.js';
-import { shortened } from '../lib/text.js';
+import { shortened, withArticle } from '../lib/text.js';
 import type { ReportCollector } from './report.js';
 import { quoteIdentifier, quoteLiteral } from './table-store.js';
 
