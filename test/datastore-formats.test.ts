@@ -114,6 +114,9 @@ describe('datastore ingest of every format', () => {
     const json = await ingest(fixture('provinces.json'), 'provinces.json');
     assert.ok('pcode' in json.types && 'name_lo' in json.types);
     assert.equal(json.rows[0]?.['pcode'], 'LA01');
+    const header = json.result.report.decisions.find((d) => d.topic === 'header-row');
+    assert.equal(header?.value, '0');
+    assert.match(header?.reason ?? '', /^row 0 is not a row of the file but the names it gives/);
     const ndjson = await ingest(fixture('provinces.ndjson'), 'provinces.ndjson');
     assert.equal(ndjson.result.report.totals['format-error'], 1, 'the broken line is reported');
     assert.ok(ndjson.result.rowCount >= 4);

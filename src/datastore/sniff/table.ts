@@ -119,6 +119,18 @@ function widthOf(row: SourceRow): number {
 function findHeader(head: SourceRow[]): Header | undefined {
   const nonBlank = head.filter((row) => widthOf(row) > 0);
   if (nonBlank.length === 0) return undefined;
+  // Row 0 is none of the file's: the names a reader gives the columns (keys, a layout), so the
+  // header whatever it looks like.
+  const given = head[0];
+  if (given?.rowNumber === 0 && given.cells.length > 0) {
+    return {
+      first: 0,
+      last: 0,
+      labels: given.cells,
+      reason:
+        'row 0 is not a row of the file but the names it gives its columns (the keys of its records, the properties of its features, or the layout)',
+    };
+  }
   // A header is as wide as the rows below it (their lower median width), and mostly text;
   // title rows above it are narrow.
   const widthBelow = (index: number): number => {
