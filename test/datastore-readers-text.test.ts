@@ -141,6 +141,35 @@ describe('JSON reader', () => {
       { rowNumber: 3, cells: ['LA03', '', 'ມີ ] ແລະ } ໃນ "ຂໍ້ຄວາມ"', ''] },
     ]);
   });
+
+  it('names a property called geometry by its path, leaving geometry to the geometry', async () => {
+    const file = join(dir, 'survey.geojson');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { name: 'ບ້ານ ໂພນສີ', Geometry: 'polygon survey' },
+            geometry: { type: 'Point', coordinates: [102.6, 17.97] },
+          },
+        ],
+      }),
+    );
+    const { rows, report } = await readAll(await openJson(file, {}));
+    assert.deepEqual(rows, [
+      { rowNumber: 0, cells: ['name', 'properties.Geometry', 'geometry'] },
+      {
+        rowNumber: 1,
+        cells: ['ບ້ານ ໂພນສີ', 'polygon survey', '{"type":"Point","coordinates":[102.6,17.97]}'],
+      },
+    ]);
+    assert.equal(
+      report.decisions.find((d) => d.topic === 'geometry-property')?.value,
+      'properties.Geometry',
+    );
+  });
 });
 
 describe('NDJSON reader', () => {

@@ -40,6 +40,9 @@ function byColumn(record: JsonObject): Map<string, Json> {
   return values;
 }
 
+/** The column of a GeoJSON source that holds each feature's geometry as GeoJSON. */
+const geometryColumn = 'geometry';
+
 /** The header label of a column of `byColumn`. */
 const columnLabel = (column: string): string => wellFormed(column.split('\u0000')[0] ?? column);
 
@@ -110,7 +113,7 @@ export async function openJson(file: string, options: ReadOptions): Promise<Tabl
     );
   }
   const table = !geo && count > 0 && arrays === count;
-  const columns = geo ? [...keys, 'geometry'] : [...keys];
+  const columns = geo ? [...keys, geometryColumn] : [...keys];
   const progress = new ReadProgress();
   return {
     format: geo ? 'geojson' : 'json',
@@ -128,9 +131,21 @@ async function* readRecords(
   report: ReportCollector,
   progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
-  let batch: SourceRow[] = shape.table
-    ? []
-    : [{ rowNumber: 0, cells: shape.columns.map(columnLabel) }];
+  const labels = shape.columns.map(columnLabel);
+  if (shape.geo) {
+    // The geometry column keeps its name, which the data API's GeoJSON export looks for; a
+    // property spelt the same (in any case) is named by its path instead of taking it over.
+    for (const [i, label] of labels.slice(0, -1).entries()) {
+      if (label.normalize('NFC').trim().toLowerCase() !== geometryColumn) continue;
+      labels[i] = `properties.${label.trim()}`;
+      report.decide({
+        topic: 'geometry-property',
+        value: labels[i],
+        reason: `the features have a property named "${label}": it is read as "${labels[i]}", and "${geometryColumn}" holds each feature's geometry`,
+      });
+    }
+  }
+  let batch: SourceRow[] = shape.table ? [] : [{ rowNumber: 0, cells: labels }];
   report.decide({
     topic: 'json-shape',
     value: shape.geo ? 'geojson-features' : shape.table ? 'array-of-arrays' : 'array-of-objects',
