@@ -116,6 +116,28 @@ for (const [bookType, format] of [
 }
 
 describe('SheetJS reader, 1904 date system', () => {
+  it('gives every cell of a range merged down rows its value, in XLS and ODS', async () => {
+    for (const bookType of ['biff8', 'ods'] as const) {
+      const sheet = XLSX.utils.aoa_to_sheet([
+        ['ແຂວງ', 'ເມືອງ', 'ປະຊາກອນ'],
+        ['ນະຄອນຫຼວງວຽງຈັນ', 'ຈັນທະບູລີ', 74000],
+        [null, 'ສີໂຄດຕະບອງ', 128000],
+        ['ຫຼວງພະບາງ', 'ຊຽງເງິນ', 32000],
+      ]);
+      sheet['!merges'] = [{ s: { r: 1, c: 0 }, e: { r: 2, c: 0 } }];
+      const workbook = XLSX.utils.book_new();
+      XLSX.utils.book_append_sheet(workbook, sheet, 'ເມືອງ');
+      const file = join(dir, `merged.${bookType === 'ods' ? 'ods' : 'xls'}`);
+      writeFileSync(file, XLSX.write(workbook, { type: 'buffer', bookType }) as Buffer);
+      const { rows } = await readAll(await openSheetjs(file, {}));
+      assert.deepEqual(
+        rows.map((row) => row.cells[0]),
+        ['ແຂວງ', 'ນະຄອນຫຼວງວຽງຈັນ', 'ນະຄອນຫຼວງວຽງຈັນ', 'ຫຼວງພະບາງ'],
+        bookType,
+      );
+    }
+  });
+
   it('reads a time cell of a 1904 workbook as a time of day, not as 1904-01-01', async () => {
     const sheet = XLSX.utils.aoa_to_sheet([['ວັນທີ', 'ເວລາ']]);
     sheet['A2'] = { t: 'n', v: 42383, z: 'yyyy-mm-dd' };

@@ -106,7 +106,8 @@ describe('XLSX reader', () => {
 
   const statsRows = [
     { rowNumber: 1, cells: ['ປີ', 'ພົນລະເມືອງ', '', 'ວັນທີ', 'ອັດຕາ', 'ລວມ', 'ກວດແລ້ວ'] },
-    { rowNumber: 2, cells: ['', 'ຈຳນວນ', 'ປ່ຽນແປງ'] },
+    // A1:A2 is merged: the label is in both rows, as the sheet shows it.
+    { rowNumber: 2, cells: ['ປີ', 'ຈຳນວນ', 'ປ່ຽນແປງ'] },
     { rowNumber: 3, cells: ['2021', '7453194', '', '2021-12-31', 'ເພີ່ມ 1,4%', '', 'true'] },
     { rowNumber: 4, cells: ['2022', '7559007', '105813', '2022-12-31', '', '', 'false'] },
     { rowNumber: 5, cells: ['2023', '7664993', '105986', '2023-12-31', '', '', 'true'] },
@@ -130,10 +131,11 @@ describe('XLSX reader', () => {
       [
         ['sheets', '0 "ປົກ" (empty), 1 "ແຂວງ", 2 "ສະຖິຕິ"'],
         ['sheet', 'ສະຖິຕິ'],
+        ['merged-cells', '1'],
         ['formula-without-value', '1'],
       ],
     );
-    assert.match(result.decisions[2]?.reason ?? '', /first: F3/);
+    assert.match(result.decisions[3]?.reason ?? '', /first: F3/);
   });
 
   it('reads a 1904 workbook (Excel for Mac): formula dates and time cells as the sheet shows them', async () => {
@@ -249,6 +251,39 @@ describe('XLSX reader', () => {
     assert.deepEqual(
       rows.slice(1).map((row) => row.cells[0]),
       ['ແຖວ 1\r\nແຖວ 2', 'code _x000D_ as typed'],
+    );
+  });
+
+  it('gives every cell of a range merged down rows its value: a province over its districts', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('ເມືອງ');
+    sheet.addRow(['ແຂວງ', 'ເມືອງ', 'ປະຊາກອນ']);
+    sheet.addRow(['', '', 2019, 2020]);
+    sheet.addRow(['ນະຄອນຫຼວງວຽງຈັນ', 'ຈັນທະບູລີ', 74000, 75000]);
+    sheet.addRow(['', 'ສີໂຄດຕະບອງ', 128000, 130000]);
+    sheet.addRow(['', 'ໄຊເສດຖາ', 117000, 119000]);
+    sheet.addRow(['ຫຼວງພະບາງ', 'ຊຽງເງິນ', 32000, 33000]);
+    sheet.mergeCells('A1:A2');
+    sheet.mergeCells('B1:B2');
+    sheet.mergeCells('C1:D1');
+    sheet.mergeCells('A3:A5');
+    const file = join(dir, 'merged.xlsx');
+    await workbook.xlsx.writeFile(file);
+    const { rows, report: result } = await readAll(await openXlsx(file, {}));
+    assert.deepEqual(
+      rows.map((row) => row.cells),
+      [
+        ['ແຂວງ', 'ເມືອງ', 'ປະຊາກອນ'],
+        ['ແຂວງ', 'ເມືອງ', '2019', '2020'],
+        ['ນະຄອນຫຼວງວຽງຈັນ', 'ຈັນທະບູລີ', '74000', '75000'],
+        ['ນະຄອນຫຼວງວຽງຈັນ', 'ສີໂຄດຕະບອງ', '128000', '130000'],
+        ['ນະຄອນຫຼວງວຽງຈັນ', 'ໄຊເສດຖາ', '117000', '119000'],
+        ['ຫຼວງພະບາງ', 'ຊຽງເງິນ', '32000', '33000'],
+      ],
+    );
+    assert.match(
+      result.decisions.find((d) => d.topic === 'merged-cells')?.reason ?? '',
+      /^3 merged ranges span several rows \(first: A1:A2\)/,
     );
   });
 

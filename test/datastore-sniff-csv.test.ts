@@ -246,6 +246,13 @@ describe('locateTable', () => {
       'ຄົວເຮືອນ 2019',
       'ຄົວເຮືອນ 2020',
     ]);
+    // The readers fill a label merged down both header rows into both (merged-cells.ts).
+    const filled = await locate([
+      ['ແຂວງ', 'ເມືອງ', 'ປະຊາກອນ', ''],
+      ['ແຂວງ', 'ເມືອງ', '2019', '2020'],
+      ['ນະຄອນຫຼວງວຽງຈັນ', 'ຈັນທະບູລີ', '74000', '75000'],
+    ]);
+    assert.deepEqual(filled.table.names, ['ແຂວງ', 'ເມືອງ', 'ປະຊາກອນ 2019', 'ປະຊາກອນ 2020']);
     // A row of data holding one year, or the same year twice, is no header.
     const data = await locate([
       ['Report', '', ''],

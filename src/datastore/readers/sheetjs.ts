@@ -4,6 +4,7 @@ import type { ReportCollector } from '../report.js';
 import type { ReadOptions, SourceRow, TableSource } from '../source.js';
 import { columnLetters, isoFromSerial, reportErrorCell, trimTrailing } from './cells.js';
 import { UnreadableSource } from './errors.js';
+import { MergeFiller } from './merged-cells.js';
 import { chooseSheet } from './sheet-choice.js';
 import { checkZip, defaultZipLimits, type ZipLimits } from './zip-guard.js';
 
@@ -122,6 +123,15 @@ async function* readSheet(
   report: ReportCollector,
 ): AsyncGenerator<SourceRow[]> {
   const rows = denseRows(sheet);
+  const merged = new MergeFiller(
+    (sheet?.['!merges'] ?? []).map((range) => ({
+      top: range.s.r + 1,
+      left: range.s.c + 1,
+      bottom: range.e.r + 1,
+      right: range.e.c + 1,
+    })),
+    report,
+  );
   const missingFormulas: string[] = [];
   let batch: SourceRow[] = [];
   for (let r = 0; r < rows.length; r += 1) {
@@ -130,7 +140,7 @@ async function* readSheet(
     for (let c = 0; c < row.length; c += 1) {
       cells.push(cellText(row[c], r + 1, c + 1, date1904, report, missingFormulas));
     }
-    batch.push({ rowNumber: r + 1, cells: trimTrailing(cells) });
+    batch.push({ rowNumber: r + 1, cells: merged.fill(r + 1, trimTrailing(cells)) });
     if (batch.length >= batchSize) {
       yield batch;
       batch = [];

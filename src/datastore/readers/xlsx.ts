@@ -13,6 +13,7 @@ import {
   trimTrailing,
 } from './cells.js';
 import { UnreadableSource } from './errors.js';
+import { MergeFiller, mergedRangesOfXml } from './merged-cells.js';
 import { chooseSheet, type SheetEntry } from './sheet-choice.js';
 import {
   checkZip,
@@ -34,6 +35,9 @@ interface XlsxSheet extends SheetEntry {
   /** Zip path of the sheet part, e.g. `xl/worksheets/sheet2.xml`. */
   path: string;
 }
+
+/** Enough of a sheet part's `<mergeCells>` for any real report (some 30 bytes a range). */
+const maxMergeText = 8 * 1024 ** 2;
 
 /**
  * Opens an XLSX or XLSM workbook for streaming. The zip is checked (declared and real sizes,
@@ -57,6 +61,26 @@ export async function openXlsx(
   const texts = new Map<string, Buffer[]>();
   const valued = new Set<string>();
   const carry = new Map<string, string>();
+  // A sheet's merged ranges follow its rows, where a streaming read meets them too late: the
+  // same pass keeps each part's text from its `<mergeCells>` on.
+  const mergeTexts = new Map<string, string>();
+  const mergeCarry = new Map<string, string>();
+  const collectMerges = (name: string, data: Buffer) => {
+    const started = mergeTexts.get(name);
+    if (started !== undefined) {
+      if (started.length < maxMergeText) mergeTexts.set(name, started + data.toString('latin1'));
+      return;
+    }
+    const at = data.indexOf('mergeCells');
+    const edge = (mergeCarry.get(name) ?? '') + data.subarray(0, 16).toString('latin1');
+    if (at >= 0) mergeTexts.set(name, data.subarray(at).toString('latin1'));
+    else if (edge.includes('mergeCells'))
+      mergeTexts.set(
+        name,
+        edge.slice(edge.indexOf('mergeCells')) + data.subarray(16).toString('latin1'),
+      );
+    else mergeCarry.set(name, data.subarray(-16).toString('latin1'));
+  };
   const directory = await checkZip(file, limits, {
     select: (name) =>
       name === 'xl/workbook.xml' ||
@@ -67,6 +91,7 @@ export async function openXlsx(
         texts.set(name, [...(texts.get(name) ?? []), data]);
         return;
       }
+      collectMerges(name, data);
       if (valued.has(name)) return;
       // Keep the end of the previous chunk so a tag split across chunks is still seen.
       const text = (carry.get(name) ?? '') + data.toString('latin1');
@@ -92,6 +117,7 @@ export async function openXlsx(
         directory,
         chooseSheet(sheets, options.sheet, report),
         date1904,
+        mergeTexts,
         report,
         progress,
       ),
@@ -154,9 +180,11 @@ async function* readSheet(
   directory: ZipDirectory,
   sheet: XlsxSheet,
   date1904: boolean,
+  mergeTexts: Map<string, string>,
   report: ReportCollector,
   progress: ReadProgress,
 ): AsyncGenerator<SourceRow[]> {
+  const merged = new MergeFiller(mergedRangesOfXml(mergeTexts.get(sheet.path) ?? ''), report);
   const sheetNumber = /sheet(\d+)\.xml$/.exec(sheet.path)?.[1];
   progress.restart();
   const input = zipEntriesInOrder(
@@ -203,7 +231,7 @@ async function* readSheet(
         // Rows absent from the file are blank rows of the sheet: yield them so numbering stays exact.
         // A lone cell at row 1,048,576 makes a million of them: they go in batches too.
         for (; next < row.number; next += 1) {
-          batch.push({ rowNumber: next, cells: [] });
+          batch.push({ rowNumber: next, cells: merged.fill(next, []) });
           if (batch.length >= batchSize) {
             yield batch;
             batch = [];
@@ -216,7 +244,7 @@ async function* readSheet(
             decodeEscapes(cellText(cell, row.number, column, date1904, report, missingFormulas)),
           );
         });
-        batch.push({ rowNumber: row.number, cells: trimTrailing(cells) });
+        batch.push({ rowNumber: row.number, cells: merged.fill(row.number, trimTrailing(cells)) });
         next = row.number + 1;
         if (batch.length >= batchSize) {
           yield batch;

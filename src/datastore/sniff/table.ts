@@ -182,11 +182,9 @@ function findHeader(head: SourceRow[]): Header | undefined {
       // A merged group cell is written in its first column only: carry it to the right.
       if (filled(label)) group = label.trim();
       const part = sub.cells[i]?.trim() ?? '';
-      return filled(label) || part === ''
-        ? part === ''
-          ? label
-          : `${label.trim()} ${part}`
-        : `${group} ${part}`;
+      // A label merged down both rows is in both (the readers fill merged ranges): once.
+      if (part === '' || part === label.trim()) return label;
+      return filled(label) ? `${label.trim()} ${part}` : `${group} ${part}`;
     });
     return {
       first: index,
@@ -210,8 +208,10 @@ function findHeader(head: SourceRow[]): Header | undefined {
 function isSubHeader(labels: string[], sub: SourceRow, after: SourceRow | undefined): boolean {
   const cells = sub.cells.filter(filled);
   // Years under group labels repeat (2019, 2020 under each group); a row of data is told apart
-  // by its first cell, which holds the row's label where a sub-header leaves it blank.
-  const yearsAllowed = !filled(sub.cells[0]);
+  // by its first cell, which holds the row's label where a sub-header leaves it blank (or holds
+  // the first label again, merged down both rows).
+  const first = sub.cells[0]?.trim() ?? '';
+  const yearsAllowed = first === '' || first === labels[0]?.trim();
   if (cells.length === 0 || cells.some((cell) => numeric(cell) && !(yearsAllowed && year(cell))))
     return false;
   const underMerged = labels.some((label, i) => !filled(label) && i > 0 && filled(sub.cells[i]));
