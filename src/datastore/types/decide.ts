@@ -7,7 +7,7 @@ import type {
   TypeOverride,
 } from './decision.js';
 import { columnTypes, overrideFormats } from './decision.js';
-import type { ColumnProfile, NumberReading } from './profile.js';
+import type { ColumnProfile, NumberReading } from './tallies.js';
 import type { ColumnProfiler } from './profile.js';
 import { falseWords, headerSaysDate, headerSaysFlag, trueWords } from './profile.js';
 

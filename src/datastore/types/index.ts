@@ -6,7 +6,8 @@ export type {
   TypeOverride,
 } from './decision.js';
 export { columnTypes, overrideFormats } from './decision.js';
-export { ColumnProfiler, headerSaysDate, headerSaysFlag, type ColumnProfile } from './profile.js';
+export { ColumnProfiler, headerSaysDate, headerSaysFlag } from './profile.js';
+export type { ColumnProfile } from './tallies.js';
 export { allowedMisfits, decide, decideColumn, decideWithOverride } from './decide.js';
 export { convertCell, misfit, type CellValue, type Misfit } from './convert.js';
 export { sqlConversion, sqlMisfitCondition, sqlNullCondition, sqlString, sqlType } from './sql.js';
