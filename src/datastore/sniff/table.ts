@@ -101,13 +101,18 @@ const numeric = (cell: string): boolean => /^[\s(+-]*[\d.,\s%)]+$/u.test(cell) &
 const year = (cell: string): boolean => /^\s*(?:19|20)\d\d\s*$/.test(cell);
 
 /**
- * Cells of a row that read as numbers, not counting years when the row holds two or more, each
- * once: statistics tables put years across the top (`province, 2019, 2020, 2021`), and such a
- * row is a header, where a row of data seldom holds distinct years side by side.
+ * The cells hold two or more years, each once: statistics tables put years across the top
+ * (`province, 2019, 2020, 2021`), and such a row is a header, where a row of data seldom holds
+ * distinct years side by side.
  */
-function numbersIn(cells: string[]): number {
+function holdsYearLabels(cells: string[]): boolean {
   const years = cells.filter(year).map((cell) => cell.trim());
-  const yearLabels = years.length >= 2 && new Set(years).size === years.length;
+  return years.length >= 2 && new Set(years).size === years.length;
+}
+
+/** Cells of a row that read as numbers, its years not counted when they are labels. */
+function numbersIn(cells: string[]): number {
+  const yearLabels = holdsYearLabels(cells);
   return cells.filter((cell) => numeric(cell) && !(yearLabels && year(cell))).length;
 }
 
@@ -154,11 +159,7 @@ function findHeader(head: SourceRow[]): Header | undefined {
     );
   });
   const header = head[index];
-  const years =
-    header !== undefined &&
-    numbersIn(header.cells.filter(filled)) < header.cells.filter(numeric).length
-      ? ' and years'
-      : '';
+  const years = header !== undefined && holdsYearLabels(header.cells) ? ' and years' : '';
   // Completes "row N …".
   let why =
     width === 0
