@@ -136,7 +136,7 @@ async function* readRecords(
     // The geometry column keeps its name, which the data API's GeoJSON export looks for; a
     // property spelt the same (in any case) is named by its path instead of taking it over.
     for (const [i, label] of labels.slice(0, -1).entries()) {
-      if (label.normalize('NFC').trim().toLowerCase() !== geometryColumn) continue;
+      if (label.trim().toLowerCase() !== geometryColumn) continue;
       labels[i] = `properties.${label.trim()}`;
       report.decide({
         topic: 'geometry-property',
