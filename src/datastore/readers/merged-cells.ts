@@ -76,15 +76,13 @@ export class MergeFiller {
     }
   }
 
-  /** The cells of row `rowNumber` with merged values filled in; rows must come in order. */
+  /** Fills the merged values into the cells of row `rowNumber`, in place; rows come in order. */
   fill(rowNumber: number, cells: string[]): string[] {
     if (this.#active.length === 0 && this.#waiting.length === 0) return cells;
     this.#active = this.#active.filter(({ range }) => range.bottom >= rowNumber);
-    let filled = cells;
     const put = (column: number, value: string) => {
-      if (filled === cells) filled = [...cells];
-      while (filled.length < column) filled.push('');
-      if (filled[column - 1] === '') filled[column - 1] = value;
+      while (cells.length < column) cells.push('');
+      if (cells[column - 1] === '') cells[column - 1] = value;
     };
     for (const { range, value } of this.#active)
       for (let column = range.left; column <= range.right; column += 1) put(column, value);
@@ -98,6 +96,6 @@ export class MergeFiller {
       }
       next = this.#waiting.at(-1);
     }
-    return filled;
+    return cells;
   }
 }
